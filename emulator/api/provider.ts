@@ -46,4 +46,11 @@ export interface ServiceProvider {
   readonly errorMessageKey: "Message" | "message";
   /** Operation name (the part after the dot in X-Amz-Target) to handler. */
   readonly operations: Readonly<Record<string, OperationHandler>>;
+  /**
+   * Also serve the awsQuery protocol (form-encoded `Action=...&Version=...`, XML responses), for services
+   * whose SDK client speaks it (STS). Query requests are routed by `version`.
+   */
+  readonly query?: { readonly version: string; readonly xmlNamespace: string };
+  /** `__type` for an unexpected handler failure (HTTP 500); default `InternalFailure`. SSM models `InternalServerError`. */
+  readonly internalErrorCode?: string;
 }
