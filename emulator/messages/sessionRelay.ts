@@ -1,0 +1,190 @@
+/**
+ * One session as the gateway sees it: the client's and the agent's data-channel sockets, the relay of
+ * frames between them, and the service-side timers. As in AWS the agent has no timers: the idle timeout
+ * and the maximum session duration are enforced here, on client input passing through.
+ */
+import type WebSocket from "ws";
+import {
+  decodeFrame,
+  encodeFrame,
+  type Frame,
+  MessageType,
+  makeFrame,
+  PayloadType,
+  ProtocolError,
+} from "../../protocol";
+import type { ServiceTimer, TimeScale } from "../clock";
+import type { Logger } from "../logger";
+import type { SessionRecord } from "../sessions/session";
+
+export interface RelayPolicy {
+  /** Whether client acknowledge frames count as activity (an open question; AWS docs list only inputs). */
+  acksResetIdle: boolean;
+  /** Pause the agent's output while no client is attached, so an absent client cannot grow buffers. */
+  pauseAgentWithoutClient: boolean;
+  maxFrameBytes: number;
+}
+
+export interface RelayEvents {
+  onIdleTimeout(relay: SessionRelay): void;
+  onMaxDuration(relay: SessionRelay): void;
+  onAgentSessionState(relay: SessionRelay, state: string): void;
+  onClientDetached(relay: SessionRelay): void;
+}
+
+const MINUTE_MS = 60_000;
+
+export class SessionRelay {
+  private client?: WebSocket;
+  private agent?: WebSocket;
+  private idleTimer?: ServiceTimer;
+  private maxTimer?: ServiceTimer;
+  private agentPaused = false;
+  /** Set once the service has ended the session; later frames are dropped. */
+  closed = false;
+
+  constructor(
+    readonly session: SessionRecord,
+    private readonly scale: TimeScale,
+    private readonly policy: RelayPolicy,
+    private readonly events: RelayEvents,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the service-side timers. The idle timer starts at StartSession (documented choice). */
+  startTimers(): void {
+    this.touch();
+    const max = this.session.preferences.maxSessionDurationMinutes;
+    if (max !== null)
+      this.maxTimer = this.scale.after(max * MINUTE_MS, () => this.events.onMaxDuration(this));
+  }
+
+  /** Client activity: restarts the idle timer. */
+  touch(): void {
+    this.session.lastActivityAt = Date.now();
+    this.idleTimer?.cancel();
+    const idleMs = this.session.preferences.idleSessionTimeoutMinutes * MINUTE_MS;
+    this.idleTimer = this.scale.after(idleMs, () => this.events.onIdleTimeout(this));
+  }
+
+  get hasClient(): boolean {
+    return this.client !== undefined;
+  }
+
+  get hasAgent(): boolean {
+    return this.agent !== undefined;
+  }
+
+  attachClient(socket: WebSocket): void {
+    if (this.client && this.client !== socket) this.client.terminate();
+    this.client = socket;
+    socket.on("message", (data, isBinary) => this.fromClient(data as Buffer, isBinary));
+    socket.on("close", () => {
+      if (this.client !== socket) return;
+      this.client = undefined;
+      this.updateAgentPause();
+      if (!this.closed) this.events.onClientDetached(this);
+    });
+    this.updateAgentPause();
+  }
+
+  attachAgent(socket: WebSocket): void {
+    if (this.agent && this.agent !== socket) this.agent.terminate();
+    this.agent = socket;
+    this.agentPaused = false;
+    socket.on("message", (data, isBinary) => this.fromAgent(data as Buffer, isBinary));
+    socket.on("close", () => {
+      if (this.agent === socket) this.agent = undefined;
+    });
+    this.updateAgentPause();
+  }
+
+  /** Sends a gateway-made frame to the client, if one is attached. */
+  sendToClient(frame: Frame): void {
+    this.client?.send(encodeFrame(frame));
+  }
+
+  sendToAgent(frame: Frame): void {
+    this.agent?.send(encodeFrame(frame));
+  }
+
+  /** Ends the relay: timers stop, sockets close after a short grace so the last frames get out. */
+  close(graceMs = 500): void {
+    this.closed = true;
+    this.idleTimer?.cancel();
+    this.maxTimer?.cancel();
+    const sockets = [this.client, this.agent].filter((s): s is WebSocket => s !== undefined);
+    if (sockets.length === 0) return;
+    const timer = setTimeout(() => {
+      for (const s of sockets) s.terminate();
+    }, graceMs);
+    timer.unref();
+  }
+
+  private fromClient(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (!isBinary) {
+      this.log.warn(
+        `session ${this.session.sessionId}: client sent a text frame after OpenDataChannel; ignored`,
+      );
+      return;
+    }
+    const frame = this.decode(data, "client");
+    if (!frame) return;
+    if (frame.messageType === MessageType.InputStreamData) this.touch();
+    else if (frame.messageType === MessageType.Acknowledge && this.policy.acksResetIdle) this.touch();
+    // The client cannot reach an absent agent; it resends what goes unacknowledged.
+    this.agent?.send(data);
+  }
+
+  private fromAgent(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    const frame = this.decode(data, "agent");
+    if (!frame) return;
+    if (frame.messageType === MessageType.AgentSessionState) {
+      // Consumed here, never relayed: the plugin would log it as an unknown type.
+      const state = safeJson(frame.payload)?.SessionState;
+      if (typeof state === "string") this.events.onAgentSessionState(this, state);
+      return;
+    }
+    if (!isBinary) return;
+    // Without a client the agent's output is dropped; the agent keeps it buffered and resends.
+    this.client?.send(data);
+  }
+
+  private decode(data: Buffer, from: "client" | "agent"): Frame | undefined {
+    try {
+      // Tolerant, as the real service is with client frames (spec section 4); frames are relayed unchanged.
+      return decodeFrame(data, { strict: false, maxFrameBytes: this.policy.maxFrameBytes });
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.log.warn(`session ${this.session.sessionId}: dropped a malformed ${from} frame: ${error.message}`);
+      return undefined;
+    }
+  }
+
+  private updateAgentPause(): void {
+    if (!this.policy.pauseAgentWithoutClient || !this.agent || this.closed) return;
+    const shouldPause = this.client === undefined;
+    if (shouldPause === this.agentPaused) return;
+    this.agentPaused = shouldPause;
+    this.sendToAgent(
+      makeFrame({
+        messageType: shouldPause ? MessageType.PausePublication : MessageType.StartPublication,
+        sequenceNumber: 0,
+        flags: 0,
+        payloadType: PayloadType.None,
+        payload: Buffer.alloc(0),
+      }),
+    );
+  }
+}
+
+function safeJson(payload: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(payload.toString("utf8"));
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
