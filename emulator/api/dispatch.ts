@@ -32,9 +32,16 @@ export function createAwsHandler(options: DispatchOptions): AwsHandler {
       ? queryExchange(res, body, providers, requestId)
       : jsonExchange(req, res, body, providers, requestId);
     const { provider, operation } = exchange;
+    let outcome = "ok";
     try {
-      const auth = await authenticate(req, body, { ...options, strict: options.strictSigV4, service: provider?.signingName });
-      if (!auth.verified) logger.debug(`${requestId} ${exchange.label}: unverified signature, caller ${auth.principal.arn}`);
+      const auth = await authenticate(req, body, {
+        principals: options.principals,
+        strict: options.strictSigV4,
+        defaultRegion: options.defaultRegion,
+        service: provider?.signingName,
+      });
+      if (!auth.verified)
+        logger.debug(`${requestId} ${exchange.label}: unverified signature, caller ${auth.principal.arn}`);
       if (!provider || !Object.hasOwn(provider.operations, operation)) throw unknownOperation(exchange.label);
       if (isDenied(auth.principal, provider.signingName, operation)) {
         throw accessDenied(auth.principal.arn, `${provider.signingName}:${operation}`);
@@ -47,13 +54,18 @@ export function createAwsHandler(options: DispatchOptions): AwsHandler {
       });
       exchange.reply(result);
     } catch (err) {
-      if (err instanceof AwsServiceError) {
-        exchange.fail(err);
-      } else {
-        logger.error(`${requestId} ${exchange.label} failed: ${err instanceof Error ? err.stack : String(err)}`);
-        exchange.fail(internalError(provider?.internalErrorCode));
+      const error = err instanceof AwsServiceError ? err : internalError(provider?.internalErrorCode);
+      if (!(err instanceof AwsServiceError)) {
+        // The stack goes to our log only, never to the client.
+        logger.error(
+          `${requestId} ${exchange.label} failed: ${err instanceof Error ? err.stack : String(err)}`,
+        );
       }
+      outcome = error.code;
+      exchange.fail(error);
     }
-    logger.debug(`${requestId} ${exchange.label} -> ${res.statusCode} in ${Date.now() - started} ms`);
+    logger.debug(
+      `${requestId} ${exchange.label} -> ${res.statusCode} ${outcome} in ${Date.now() - started} ms`,
+    );
   };
 }

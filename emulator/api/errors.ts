@@ -2,7 +2,10 @@
 import { AwsServiceError } from "./provider";
 
 export const unrecognizedClient = () =>
-  new AwsServiceError("UnrecognizedClientException", "The security token included in the request is invalid.");
+  new AwsServiceError(
+    "UnrecognizedClientException",
+    "The security token included in the request is invalid.",
+  );
 
 export const invalidSignature = (
   message = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
@@ -24,10 +27,14 @@ export const accessDenied = (arn: string, action: string) =>
     `User: ${arn} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
   );
 
-export const unknownOperation = (what: string, status = 400) =>
-  new AwsServiceError("UnknownOperationException", `Unknown operation: ${what}`, status);
+export const unknownOperation = (what: string) =>
+  new AwsServiceError("UnknownOperationException", `Unknown operation: ${what}`);
 
 export const serializationError = (message: string) => new AwsServiceError("SerializationException", message);
 
 export const internalError = (code = "InternalFailure") =>
-  new AwsServiceError(code, "The request processing has failed because of an unknown error, exception or failure.", 500);
+  new AwsServiceError(
+    code,
+    "The request processing has failed because of an unknown error, exception or failure.",
+    500,
+  );

@@ -35,7 +35,10 @@ export class AwsServiceError extends Error {
   }
 }
 
-export type OperationHandler = (input: Record<string, unknown>, ctx: RequestContext) => unknown | Promise<unknown>;
+export type OperationHandler = (
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+) => unknown | Promise<unknown>;
 
 export interface ServiceProvider {
   /** SigV4 signing name, e.g. `ssm`, `logs`, `kms`, `sts`. */

@@ -59,7 +59,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const body = await readBody(req);
     if (body === "too-large") {
       res.setHeader("connection", "close");
-      return sendJsonError(res, 413, "RequestEntityTooLargeException", `Request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      return sendJsonError(
+        res,
+        413,
+        "RequestEntityTooLargeException",
+        `Request body exceeds ${MAX_BODY_BYTES} bytes.`,
+      );
     }
     const path = (req.url ?? "/").split("?")[0]!;
     const method = (req.method ?? "").toUpperCase();
@@ -71,7 +76,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      logger.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      // Path only: a query string may carry presigned credentials.
+      const path = (req.url ?? "").split("?")[0];
+      logger.error(`${req.method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`);
       if (res.headersSent) res.destroy();
       else sendJsonError(res, 500, "InternalFailure", "The request processing has failed.");
     });

@@ -3,13 +3,18 @@
  * the same request (same signed headers, same X-Amz-Date) with its secret and compare in constant time.
  * Exported on its own so that other front doors (the messages gateway) can authenticate the same way.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { findPrincipal, type Principal } from "./credentials";
-import { incompleteSignature, invalidSignature, missingAuthenticationToken, unrecognizedClient } from "./errors";
+import {
+  incompleteSignature,
+  invalidSignature,
+  missingAuthenticationToken,
+  unrecognizedClient,
+} from "./errors";
 
 export interface AuthOptions {
   /** Known principals; the first one is the fallback in non-strict mode. */
@@ -51,7 +56,7 @@ export function parseAuthorization(header: string): ParsedAuthorization | undefi
   const scope = fields.get("Credential")?.split("/");
   const signedHeaders = fields.get("SignedHeaders");
   const signature = fields.get("Signature");
-  if (!scope || scope.length !== 5 || scope[4] !== "aws4_request" || !signedHeaders || !signature) return undefined;
+  if (scope?.length !== 5 || scope[4] !== "aws4_request" || !signedHeaders || !signature) return undefined;
   const [accessKeyId, date, region, service] = scope as [string, string, string, string];
   return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(";"), signature };
 }
@@ -99,6 +104,12 @@ async function signatureMatches(
   const signingDate = parseAmzDate(headerValue(req, "x-amz-date"));
   if (!signingDate || !auth.signedHeaders.includes("x-amz-date")) return false;
   if (signingDate.toISOString().slice(0, 10).replaceAll("-", "") !== auth.date) return false;
+
+  // The signer trusts a client-supplied payload hash, so check it against the body we actually got.
+  const payloadHash = headerValue(req, "x-amz-content-sha256");
+  if (payloadHash !== undefined && payloadHash !== "UNSIGNED-PAYLOAD") {
+    if (!constantTimeEqual(payloadHash, createHash("sha256").update(body).digest("hex"))) return false;
+  }
 
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
