@@ -159,10 +159,15 @@ export class MessageGateway {
     this.log.info(`session ${sessionId} ended: ${cause}`);
   }
 
+  /** Ends every active session, as when the service shuts down. */
+  endAllSessions(): void {
+    for (const session of this.options.sessions.active()) this.endSession(session.sessionId, "stack-stop");
+  }
+
   /** Ends every active session and closes every channel. */
   async close(): Promise<void> {
-    for (const session of this.options.sessions.active()) this.endSession(session.sessionId, "stack-stop");
-    // Let the channel_closed frames reach the agents before their sockets go.
+    this.endAllSessions();
+    // Let the channel_closed frames reach the clients and agents before their sockets go.
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const { channel } of this.controlChannels.values()) channel.close();
     for (const ws of this.wss.clients) ws.terminate();

@@ -10,8 +10,7 @@ import { type NodeRegistry, resourceTypeOf } from "../nodes";
 import { newSessionId, type SessionRegistry } from "../sessions/registry";
 import { isActive, type SessionRecord, type SessionStatus } from "../sessions/session";
 import { builtInDocumentContent, DEFAULT_SESSION_DOCUMENT } from "./defaultDocument";
-import { resolveSessionPreferences } from "./documents";
-import type { DocumentStore } from "./documents/store";
+import { type DocumentScope, type DocumentStore, resolveSessionPreferences } from "./documents";
 import { decodePageToken, encodePageToken } from "./paging";
 
 export interface SessionOperationsOptions {
@@ -63,20 +62,23 @@ export function createSessionOperations(options: SessionOperationsOptions): Reco
     `${options.streamBaseUrl()}/v1/data-channel/${encodeURIComponent(sessionId)}?role=publish_subscribe`;
 
   /** The latest version of the named document is used, as users report AWS does (spec 2.2). */
-  const sessionDocument = (name: string | undefined): { name: string; content: Record<string, unknown> } => {
+  const sessionDocument = (
+    scope: DocumentScope,
+    name: string | undefined,
+  ): { name: string; content: Record<string, unknown> } => {
     const documentName = name ?? DEFAULT_SESSION_DOCUMENT;
-    const found = documents.latest(documentName);
+    const found = documents.latest(scope, documentName);
     if (!found) {
       if (name === undefined) return { name: documentName, content: builtInDocumentContent() };
       throw new AwsServiceError("InvalidDocument", "The specified SSM document doesn't exist");
     }
-    if (found.documentType !== "Session") {
+    if (found.document.type !== "Session") {
       throw new AwsServiceError(
         "InvalidDocument",
-        `Document type: '${found.documentType}' is not supported. Only type: 'Session' is supported for Session Manager.`,
+        `Document type: '${found.document.type}' is not supported. Only type: 'Session' is supported for Session Manager.`,
       );
     }
-    return { name: documentName, content: found.parsedContent };
+    return { name: documentName, content: found.version.body };
   };
 
   const StartSession: OperationHandler = (input, ctx) => {
@@ -84,8 +86,13 @@ export function createSessionOperations(options: SessionOperationsOptions): Reco
     if (!gateway.isConnected(request.Target)) {
       throw new AwsServiceError("TargetNotConnected", `${request.Target} is not connected.`);
     }
-    const document = sessionDocument(request.DocumentName);
-    const preferences = resolveSessionPreferences(document.content, request.Parameters ?? {});
+    const document = sessionDocument(
+      { accountId: ctx.caller.accountId, region: ctx.region },
+      request.DocumentName,
+    );
+    const preferences = resolveSessionPreferences(document.content, request.Parameters ?? {}, {
+      inputs: documents.inputs,
+    });
     const session: SessionRecord = {
       sessionId: newSessionId(ctx.caller.arn),
       target: request.Target,

@@ -1,0 +1,215 @@
+/**
+ * The embedded Session Manager stack: every provider behind one loopback HTTP endpoint, the message
+ * gateway on the same port, and one built-in agent per managed node, connected over the real protocol.
+ * `startStack(options)` returns a started handle; `stop()` ends sessions, kills shells, closes sockets.
+ */
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { AgentNode, EMULATED_AGENT_VERSION } from "./agent/agentNode";
+import { sdkLogsApi } from "./agent/logging/logsApi";
+import type { PipelineHooks } from "./agent/logging/uploader";
+import { MgsClient } from "./agent/mgsClient";
+import { startSessionWorker } from "./agent/sessionWorker";
+import type { Pacing } from "./agent/shell/outputPump";
+import type { SessionTask } from "./agent/task";
+import { DEFAULT_PRINCIPAL, type Principal } from "./api/credentials";
+import { startApiServer } from "./api/server";
+import { TimeScale } from "./clock";
+import { createKmsProvider, type KmsKeyInfo, type KmsKeySeed } from "./kms";
+import { createLogger, type LogLevel } from "./logger";
+import { createLogsProvider } from "./logs";
+import type { LogsStore } from "./logs/store";
+import { MessageGateway } from "./messages/gateway";
+import type { RelayPolicy } from "./messages/sessionRelay";
+import { NodeRegistry } from "./nodes";
+import { SessionRegistry } from "./sessions/registry";
+import { createSsmProvider } from "./ssm";
+import { DocumentStore, type InputStrictness, resolveSessionPreferences } from "./ssm/documents";
+import { createStsProvider } from "./sts";
+
+export interface StackOptions {
+  /** Port of the single endpoint (API, REST and WebSockets). Default 0: any free port. */
+  port?: number;
+  region?: string;
+  /** `60` makes one configured minute of idle timeout or max duration last one second. Default 1. */
+  timeScale?: number;
+  /** Managed nodes served by built-in agents. Default: one `i-` and one `mi-` node. */
+  nodes?: string[];
+  /** Nodes registered but served by no built-in agent (a real amazon-ssm-agent may connect for them). */
+  externalNodes?: string[];
+  /** Principals the API accepts; the first one is the agents' identity. Default: test/test. */
+  principals?: Principal[];
+  strictSigV4?: boolean;
+  logLevel?: LogLevel;
+  /** Where the agents ship session logs (any CloudWatch Logs endpoint). Default: this stack's. */
+  logsEndpoint?: string;
+  kmsKeys?: KmsKeySeed[];
+  /** Output pacing of the agents' shells: the agent's 1 ms sleep per chunk, or none. Default faithful. */
+  pacing?: Pacing;
+  gatewayPolicy?: Partial<RelayPolicy>;
+  /** The user shells run as without Run As (the real agent's `ssm-user`). Default: this process's user. */
+  defaultShellUser?: string;
+  /** Validation of Session document inputs AWS leaves undocumented. Default strict. */
+  documentInputs?: InputStrictness;
+  /** Hooks into the agents' log pipeline (fault profiles use them). */
+  logHooks?: PipelineHooks;
+}
+
+export interface StartedStack {
+  /** http://127.0.0.1:<port>: the endpoint of every service. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  readonly nodeIds: readonly string[];
+  readonly externalNodeIds: readonly string[];
+  readonly kmsKeys: readonly KmsKeyInfo[];
+  readonly timeScale: number;
+  /** The environment a user pastes to point AWS tools at the stack. */
+  env(): Record<string, string>;
+  /** For tests and the harness's own checks; not part of any AWS API. */
+  readonly internals: {
+    sessions: SessionRegistry;
+    nodes: NodeRegistry;
+    gateway: MessageGateway;
+    logs: LogsStore;
+  };
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_NODE_IDS = ["i-0e5c1a2b3c4d5e6f7", "mi-0e5c1a2b3c4d5e6f8"];
+
+export async function startStack(options: StackOptions = {}): Promise<StartedStack> {
+  const region = options.region ?? "us-east-1";
+  const logger = createLogger(options.logLevel ?? "warn");
+  const principals = options.principals ?? [DEFAULT_PRINCIPAL];
+  const agentPrincipal = principals[0]!;
+  const credentials = {
+    accessKeyId: agentPrincipal.accessKeyId,
+    secretAccessKey: agentPrincipal.secretAccessKey,
+  };
+  const nodeIds = options.nodes ?? DEFAULT_NODE_IDS;
+  const externalNodeIds = options.externalNodes ?? [];
+  const timeScale = new TimeScale(options.timeScale ?? 1);
+
+  const nodes = new NodeRegistry();
+  for (const id of [...nodeIds, ...externalNodeIds]) nodes.register(id);
+  const sessions = new SessionRegistry();
+  const documents = new DocumentStore({ inputs: options.documentInputs });
+  const logs = createLogsProvider();
+  const kms = createKmsProvider({ region, accountId: agentPrincipal.accountId, keys: options.kmsKeys });
+  const gateway = new MessageGateway({
+    sessions,
+    nodes,
+    timeScale,
+    logger: logger.child("gateway"),
+    policy: options.gatewayPolicy,
+  });
+  let endpoint = "";
+  const ssm = createSsmProvider({
+    sessions,
+    nodes,
+    documents,
+    gateway,
+    streamBaseUrl: () => endpoint.replace(/^http/, "ws"),
+  });
+  const api = await startApiServer({
+    providers: [ssm, logs.provider, kms.provider, createStsProvider()],
+    principals,
+    strictSigV4: options.strictSigV4,
+    defaultRegion: region,
+    port: options.port ?? 0,
+    routes: gateway.routes(),
+    logger: logger.child("api"),
+  });
+  endpoint = api.url;
+  gateway.attach(api.server);
+
+  const sdkConfig = { region, credentials };
+  const logsClient = new CloudWatchLogsClient({ ...sdkConfig, endpoint: options.logsEndpoint ?? endpoint });
+  const kmsClient = new KMSClient({ ...sdkConfig, endpoint });
+  const logsApi = sdkLogsApi(logsClient);
+  const mgs = new MgsClient({ url: endpoint, region, credentials });
+  const preferencesOf = (task: SessionTask) =>
+    resolveSessionPreferences(task.documentContent, asParameterLists(task.parameters), {
+      inputs: documents.inputs,
+    });
+  const decryptDataKey = async (ciphertextB64: string, context: Record<string, string>) => {
+    const out = await kmsClient.send(
+      new DecryptCommand({
+        CiphertextBlob: Buffer.from(ciphertextB64, "base64"),
+        EncryptionContext: context,
+      }),
+    );
+    return Buffer.from(out.Plaintext ?? new Uint8Array());
+  };
+  const agents = nodeIds.map(
+    (nodeId) =>
+      new AgentNode({
+        nodeId,
+        mgs,
+        logger,
+        startWorker: (task) =>
+          startSessionWorker(task, {
+            nodeId,
+            region,
+            agentVersion: EMULATED_AGENT_VERSION,
+            mgs,
+            logsApi,
+            decryptDataKey,
+            preferencesOf,
+            defaultShellUser: options.defaultShellUser,
+            pacing: options.pacing,
+            logHooks: options.logHooks,
+            logger: logger.child(`worker/${nodeId}`),
+          }),
+      }),
+  );
+  await Promise.all(agents.map((agent) => agent.start()));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    port: api.port,
+    region,
+    credentials,
+    nodeIds,
+    externalNodeIds,
+    kmsKeys: kms.listKeys(),
+    timeScale: timeScale.factor,
+    env: () => ({
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL_SSM: endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
+      AWS_ENDPOINT_URL_KMS: endpoint,
+      AWS_ENDPOINT_URL_STS: endpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    }),
+    internals: { sessions, nodes, gateway, logs: logs.store },
+    stop: () => {
+      stopping ??= (async () => {
+        // Sessions end first (channel_closed to both sides), then the agents kill their shells and stop,
+        // then the channels and the server close.
+        gateway.endAllSessions();
+        await Promise.all(agents.map((agent) => agent.stop()));
+        await gateway.close();
+        logsClient.destroy();
+        kmsClient.destroy();
+        await api.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** interactive_shell carries String parameters as strings; the document resolver takes lists. */
+function asParameterLists(parameters: Record<string, unknown>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.map(String) : [String(value)],
+    ]),
+  );
+}
