@@ -30,25 +30,3 @@ export const nameAndIdentifier = () =>
 /** Neither `logGroupName` nor `logGroupIdentifier`. */
 export const neitherNameNorIdentifier = () =>
   invalidParameter("Should provide either name or ARN of the log group, but not both.");
-
-/** One `Value ... at '...' failed to satisfy constraint: ...` clause, in the AWS (Coral) validation style. */
-export function validationClause(path: string, value: unknown, constraint: string): string {
-  return `Value ${formatValue(value)} at '${path}' failed to satisfy constraint: ${constraint}`;
-}
-
-export function validationError(clauses: string[], code = "InvalidParameterException"): AwsServiceError {
-  const n = clauses.length;
-  return new AwsServiceError(
-    code,
-    `${n} validation error${n === 1 ? "" : "s"} detected: ${clauses.join("; ")}`,
-  );
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined || value === null) return "null";
-  if (typeof value === "string") return `'${value}'`;
-  if (Array.isArray(value))
-    return `'[${value.map((v) => (typeof v === "object" ? "..." : String(v))).join(", ")}]'`;
-  if (typeof value === "object") return "'{...}'";
-  return `'${String(value)}'`;
-}

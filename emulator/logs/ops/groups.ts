@@ -1,13 +1,7 @@
 /** Log groups: CreateLogGroup, DeleteLogGroup, DescribeLogGroups, retention, KMS association. */
 import { z } from "zod";
 import type { OperationHandler } from "../../api/provider";
-import {
-  groupAlreadyExists,
-  invalidNextToken,
-  invalidParameter,
-  validationClause,
-  validationError,
-} from "../errors";
+import { groupAlreadyExists, invalidNextToken, invalidParameter } from "../errors";
 import { LogGroupRecord, type LogsNamespace, lowerBoundName, namesWithPrefix } from "../store";
 import { decodeOpaqueToken, encodeOpaqueToken } from "../tokens";
 import {
@@ -58,7 +52,12 @@ const DescribeLogGroupsInput = z.object({
 
 const PutRetentionPolicyInput = z.object({
   logGroupName: LOG_GROUP_NAME,
-  retentionInDays: z.number().int(),
+  retentionInDays: z
+    .number()
+    .int()
+    .refine((days) => (RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
+    }),
 });
 
 const AssociateKmsKeyInput = z.object({ logGroupName: LOG_GROUP_NAME, kmsKeyId: KMS_KEY_ID });
@@ -143,14 +142,6 @@ export function groupOperations(rt: LogsRuntime): Record<string, OperationHandle
 
     PutRetentionPolicy(input, ctx) {
       const req = parseInput(PutRetentionPolicyInput, input, "InvalidParameterException");
-      if (!(RETENTION_DAYS as readonly number[]).includes(req.retentionInDays))
-        throw validationError([
-          validationClause(
-            "retentionInDays",
-            req.retentionInDays,
-            `Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
-          ),
-        ]);
       const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
       group.retentionInDays = req.retentionInDays;
       return {};
