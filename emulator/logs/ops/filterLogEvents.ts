@@ -6,8 +6,8 @@
  * Only the selected streams are touched: the prefix is a binary search over the sorted stream names and
  * each stream's time window a binary search over its sorted events. A page ends after `limit` matches,
  * about 1 MB of messages, or `filterScanBudget` examined events, whichever comes first; as in AWS, a page
- * may then hold few or no events and still carry a nextToken. The token records the last examined event's
- * key, so later calls resume exactly after it.
+ * may then hold few or no events and still carry a nextToken. The token records the key of the last event
+ * known to be examined, so later calls resume exactly after it (see `scanPage`).
  */
 import { z } from "zod";
 import type { OperationHandler } from "../../api/provider";
