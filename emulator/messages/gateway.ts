@@ -10,6 +10,7 @@ import { WebSocketServer } from "ws";
 import {
   channelClosedFrame,
   DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
   jsonPayload,
   MessageType,
   makeFrame,
@@ -94,7 +95,12 @@ export class MessageGateway {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.awaitOpenFrame(ws, path));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // A peer's malformed WebSocket frame (bad UTF-8, oversized, bad opcode) is emitted as 'error'
+        // after ws has closed the socket; unhandled, it would crash the whole emulator.
+        ws.on("error", (error) => this.log.warn(`WebSocket ${path.split("?")[0]}: ${error.message}`));
+        this.awaitOpenFrame(ws, path);
+      });
     });
   }
 
@@ -144,10 +150,13 @@ export class MessageGateway {
     session.status = cause === "agent-failure" ? "Failed" : "Terminated";
     session.endDate = new Date();
     this.clearDispatch(sessionId);
-    this.tokens.revokeChannel(sessionId);
+    // A client token still unused (the client is slower than the end, e.g. an immediate agent failure)
+    // opens the channel only to be told why the session ended; see openDataChannel.
+    this.tokens.revokeChannel(sessionId, ["agent-data"]);
     const relay = this.relays.get(sessionId);
     this.relays.delete(sessionId);
-    const closed = { destinationId: session.target, sessionId, output: closeOutputFor(cause, agentOutput) };
+    session.closeOutput = closeOutputFor(cause, agentOutput);
+    const closed = { destinationId: session.target, sessionId, output: session.closeOutput };
     relay?.sendToClient(channelClosedFrame(closed));
     if (cause !== "shell-exit" && cause !== "agent-failure") {
       // The agent cancels on channel_closed from either channel; send both, the second is a no-op.
@@ -306,6 +315,12 @@ export class MessageGateway {
     const relay = this.relays.get(sessionId);
     const session = this.options.sessions.get(sessionId);
     if (!relay || !session || !isActive(session)) {
+      if (session && check.grant.kind === "client-data") {
+        // The session ended before this client connected: it gets the channel_closed it missed.
+        const closed = { destinationId: session.target, sessionId, output: session.closeOutput ?? "" };
+        ws.send(encodeFrame(channelClosedFrame(closed)), () => ws.close(1000));
+        return;
+      }
       ws.close(1008, "Session is already terminated");
       return;
     }

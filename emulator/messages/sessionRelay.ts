@@ -8,6 +8,7 @@ import {
   decodeFrame,
   encodeFrame,
   type Frame,
+  isHandshakePayloadType,
   MessageType,
   makeFrame,
   PayloadType,
@@ -39,6 +40,7 @@ export class SessionRelay {
   private agent?: WebSocket;
   private idleTimer?: ServiceTimer;
   private maxTimer?: ServiceTimer;
+  private clocksStarted = false;
   private agentPaused = false;
   /** Set once the service has ended the session; later frames are dropped. */
   closed = false;
@@ -51,17 +53,39 @@ export class SessionRelay {
     private readonly log: Logger,
   ) {}
 
-  /** Starts the service-side timers. The idle timer starts at StartSession (documented choice). */
+  /**
+   * Called at StartSession. The clocks themselves start when the session becomes interactive: at the first
+   * shell output relayed to the client, or at the first client input (keys, resize, resume) if that comes
+   * first. Until then the session is being set up (the agent waits 1 s before its first output, spec 10.1),
+   * and that set-up time, which is real time, must not count against a scaled idle timeout or duration: at
+   * time scale 60 a one-minute timeout lasts one second, shorter than the wait for the prompt. In AWS the
+   * difference is the same second out of at least a minute.
+   */
   startTimers(): void {
-    this.touch();
+    this.session.lastActivityAt = Date.now();
+  }
+
+  /** Client activity: restarts the idle timer (and starts the clocks if the session was not yet interactive). */
+  touch(): void {
+    this.session.lastActivityAt = Date.now();
+    if (!this.clocksStarted) {
+      this.startClocks();
+      return;
+    }
+    this.restartIdle();
+  }
+
+  private startClocks(): void {
+    if (this.clocksStarted || this.closed) return;
+    this.clocksStarted = true;
     const max = this.session.preferences.maxSessionDurationMinutes;
     if (max !== null)
       this.maxTimer = this.scale.after(max * MINUTE_MS, () => this.events.onMaxDuration(this));
+    this.restartIdle();
   }
 
-  /** Client activity: restarts the idle timer. */
-  touch(): void {
-    this.session.lastActivityAt = Date.now();
+  private restartIdle(): void {
+    if (this.closed) return;
     this.idleTimer?.cancel();
     const idleMs = this.session.preferences.idleSessionTimeoutMinutes * MINUTE_MS;
     this.idleTimer = this.scale.after(idleMs, () => this.events.onIdleTimeout(this));
@@ -131,8 +155,16 @@ export class SessionRelay {
     }
     const frame = this.decode(data, "client");
     if (!frame) return;
-    if (frame.messageType === MessageType.InputStreamData) this.touch();
-    else if (frame.messageType === MessageType.Acknowledge && this.policy.acksResetIdle) this.touch();
+    if (frame.messageType === MessageType.InputStreamData) {
+      // Handshake replies are set-up, not use: they count once the clocks run.
+      if (!isHandshakePayloadType(frame.payloadType) || this.clocksStarted) this.touch();
+    } else if (
+      frame.messageType === MessageType.Acknowledge &&
+      this.policy.acksResetIdle &&
+      this.clocksStarted
+    ) {
+      this.touch();
+    }
     // The client cannot reach an absent agent; it resends what goes unacknowledged.
     this.agent?.send(data);
   }
@@ -149,7 +181,15 @@ export class SessionRelay {
     }
     if (!isBinary) return;
     // Without a client the agent's output is dropped; the agent keeps it buffered and resends.
-    this.client?.send(data);
+    if (!this.client) return;
+    this.client.send(data);
+    if (
+      !this.clocksStarted &&
+      frame.messageType === MessageType.OutputStreamData &&
+      !isHandshakePayloadType(frame.payloadType)
+    ) {
+      this.startClocks();
+    }
   }
 
   private decode(data: Buffer, from: "client" | "agent"): Frame | undefined {

@@ -43,9 +43,12 @@ export class TokenStore {
     return { ok: true, grant };
   }
 
-  /** Invalidates every unused token of a channel (a terminated session's tokens open nothing). */
-  revokeChannel(channelId: string): void {
-    for (const [token, grant] of this.grants) if (grant.channelId === channelId) this.grants.delete(token);
+  /** Invalidates every unused token of a channel, or only those of the given kinds. */
+  revokeChannel(channelId: string, kinds?: readonly TokenKind[]): void {
+    for (const [token, grant] of this.grants) {
+      if (grant.channelId === channelId && (kinds === undefined || kinds.includes(grant.kind)))
+        this.grants.delete(token);
+    }
   }
 
   private sweep(): void {

@@ -33,6 +33,8 @@ export interface SessionRecord {
   documentContent: Record<string, unknown>;
   parameters: Record<string, string[]>;
   endCause?: EndCause;
+  /** The channel_closed Output the client was sent when the session ended. */
+  closeOutput?: string;
   /** Real-clock instant of the last client input that counted as activity. */
   lastActivityAt: number;
 }

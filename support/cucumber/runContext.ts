@@ -1,0 +1,80 @@
+/**
+ * One run's shared state in this worker process: settings, policy and the started target. The target is
+ * started once (BeforeAll) and disposed once (AfterAll, or on SIGINT/SIGTERM after ending every session).
+ */
+
+import { type LoadedPolicy, loadPolicy } from "../config/policy";
+import { parseSettings, type Settings } from "../config/settings";
+import type { SessionClient } from "../session/sessionClient";
+import { createTarget } from "../targets";
+import type { Target } from "../targets/target";
+
+export interface RunContext {
+  settings: Settings;
+  policy: LoadedPolicy;
+  target: Target;
+}
+
+let context: RunContext | undefined;
+let starting: Promise<RunContext> | undefined;
+const liveSessions = new Set<SessionClient>();
+
+export function startRun(worldParameters: unknown): Promise<RunContext> {
+  starting ??= (async () => {
+    const settings = parseSettings(worldParameters);
+    const policy = loadPolicy(settings.policyPath);
+    const target = await createTarget(settings);
+    context = { settings, policy, target };
+    installSignalHandlers();
+    return context;
+  })();
+  return starting;
+}
+
+export function currentRun(): RunContext {
+  if (!context) throw new Error("the run has not started: BeforeAll did not complete");
+  return context;
+}
+
+export function trackSession(session: SessionClient): void {
+  liveSessions.add(session);
+  void session.closed.then(() => liveSessions.delete(session));
+}
+
+/** Terminates every session this process started and still has open. */
+export async function endAllSessions(): Promise<void> {
+  const sessions = [...liveSessions];
+  liveSessions.clear();
+  await Promise.allSettled(sessions.map((s) => s.dispose()));
+}
+
+export async function finishRun(): Promise<void> {
+  await endAllSessions();
+  await context?.target.dispose();
+}
+
+let interrupted = false;
+
+/** True after Ctrl-C: the remaining scenarios are skipped so cucumber can finish writing its reports. */
+export function isInterrupted(): boolean {
+  return interrupted;
+}
+
+/**
+ * First SIGINT/SIGTERM: end every open session now and skip the scenarios left, without exiting, so
+ * AfterAll deletes temporary documents and stops the target and the formatters close their files.
+ * Second: exit at once.
+ */
+function installSignalHandlers(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.exitCode = 130;
+    process.stderr.write(
+      `\n${signal}: ending open sessions and skipping the rest (press Ctrl-C again to exit at once)\n`,
+    );
+    void endAllSessions();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
