@@ -109,10 +109,13 @@ describe("stack: sessions", { concurrency: true }, () => {
     await client.run(`V=${value}`);
     const pidBefore = (await client.run("echo $$")).output.trim();
 
-    // Start output, then drop the socket at once: most of it is produced while the client is away.
+    // Drop the socket in the middle of a stream of output (~1 s of it): frames in flight are lost at the
+    // drop, and the rest is produced while the client is away.
     const from = client.transcript.text.length;
-    client.send(`for i in $(seq 1 ${LINES}); do echo line-$i; done; echo loop-"done"\r`);
+    client.send(`for i in $(seq 1 ${LINES}); do echo line-$i; sleep 0.005; done; echo loop-"done"\r`);
+    await client.waitFor(/\nline-1\r?\n/, 5_000, from);
     client.dropConnection();
+    const seenBeforeDrop = client.transcript.text.length;
     await waitUntil(
       async () =>
         (await describeSession(t.ssm, client.sessionId, "Active"))?.Status === "Disconnected"
@@ -123,7 +126,11 @@ describe("stack: sessions", { concurrency: true }, () => {
     );
 
     await client.resume();
-    await client.waitFor(/\nloop-done\r?\n/, 10_000, from);
+    await client.waitFor(/\nloop-done\r?\n/, 15_000, from);
+    assert.ok(
+      !client.transcript.text.slice(from, seenBeforeDrop).includes(`line-${LINES}\r`),
+      "the drop happened before the loop finished",
+    );
     assert.equal(
       (await describeSession(t.ssm, client.sessionId, "Active"))?.Status,
       "Connected",
