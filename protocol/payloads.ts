@@ -119,6 +119,18 @@ export function parsePayload<T>(schema: z.ZodType<T>, payload: Uint8Array, name:
   return result.data;
 }
 
+/** A payload's JSON object, or undefined when it is not one: for fields read leniently, as the Go peers do. */
+export function jsonObjectOf(payload: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(payload).toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function jsonPayload(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), "utf8");
 }

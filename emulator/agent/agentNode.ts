@@ -8,6 +8,7 @@ import type WebSocket from "ws";
 import {
   decodeFrame,
   encodeFrame,
+  jsonObjectOf,
   jsonPayload,
   MessageType,
   makeFrame,
@@ -135,7 +136,7 @@ export class AgentNode {
         this.cancelSession(frame.payload);
         return;
       case MessageType.AgentTaskAcknowledge: {
-        const messageId = safeJson(frame.payload)?.MessageId;
+        const messageId = jsonObjectOf(frame.payload)?.MessageId;
         if (typeof messageId === "string") this.pendingAcks.get(messageId)?.();
         return;
       }
@@ -175,7 +176,7 @@ export class AgentNode {
   }
 
   private cancelSession(payload: Buffer): void {
-    const sessionId = safeJson(payload)?.SessionId;
+    const sessionId = jsonObjectOf(payload)?.SessionId;
     if (typeof sessionId === "string") this.runs.get(sessionId)?.cancel();
   }
 
@@ -203,14 +204,5 @@ export class AgentNode {
     } finally {
       this.pendingAcks.delete(messageId);
     }
-  }
-}
-
-function safeJson(payload: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(payload.toString("utf8"));
-    return typeof value === "object" && value !== null ? value : undefined;
-  } catch {
-    return undefined;
   }
 }

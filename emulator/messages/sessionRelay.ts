@@ -9,6 +9,7 @@ import {
   encodeFrame,
   type Frame,
   isHandshakePayloadType,
+  jsonObjectOf,
   MessageType,
   makeFrame,
   PayloadType,
@@ -175,7 +176,7 @@ export class SessionRelay {
     if (!frame) return;
     if (frame.messageType === MessageType.AgentSessionState) {
       // Consumed here, never relayed: the plugin would log it as an unknown type.
-      const state = safeJson(frame.payload)?.SessionState;
+      const state = jsonObjectOf(frame.payload)?.SessionState;
       if (typeof state === "string") this.events.onAgentSessionState(this, state);
       return;
     }
@@ -217,14 +218,5 @@ export class SessionRelay {
         payload: Buffer.alloc(0),
       }),
     );
-  }
-}
-
-function safeJson(payload: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(payload.toString("utf8"));
-    return typeof value === "object" && value !== null ? value : undefined;
-  } catch {
-    return undefined;
   }
 }

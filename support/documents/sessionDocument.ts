@@ -9,6 +9,7 @@ import {
   InvalidDocument,
   type SSMClient,
 } from "@aws-sdk/client-ssm";
+import { standardStreamDocument } from "../../emulator/ssm/defaultDocument";
 
 /** The Session document inputs a scenario may set (session-manager-spec.md 12.1). */
 export interface SessionDocumentInputs {
@@ -28,26 +29,12 @@ export const DOCUMENT_PREFIX = "ssm-conformance";
 
 export function sessionDocumentContent(inputs: SessionDocumentInputs): string {
   const { shellProfileLinux, ...rest } = inputs;
-  return JSON.stringify({
-    schemaVersion: "1.0",
-    description: "Temporary session preferences created by ssm-conformance; safe to delete.",
-    sessionType: "Standard_Stream",
-    inputs: {
-      s3BucketName: "",
-      s3KeyPrefix: "",
-      s3EncryptionEnabled: false,
-      cloudWatchLogGroupName: "",
-      cloudWatchEncryptionEnabled: false,
-      cloudWatchStreamingEnabled: false,
-      kmsKeyId: "",
-      runAsEnabled: false,
-      runAsDefaultUser: "",
-      idleSessionTimeout: "20",
-      maxSessionDuration: "",
-      ...rest,
-      shellProfile: { windows: "", linux: shellProfileLinux ?? "" },
-    },
-  });
+  return JSON.stringify(
+    standardStreamDocument(
+      { ...rest, shellProfile: { windows: "", linux: shellProfileLinux ?? "" } },
+      "Temporary session preferences created by ssm-conformance; safe to delete.",
+    ),
+  );
 }
 
 export class TemporaryDocuments {
