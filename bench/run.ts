@@ -8,6 +8,7 @@ import path from "node:path";
 import type { BenchResult } from "./result";
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const available = readdirSync(__dirname)
     .filter((f) => f.endsWith(".ts") && !["run.ts", "result.ts"].includes(f))
     .map((f) => f.replace(/\.ts$/, ""));
@@ -24,8 +25,13 @@ async function main(): Promise<void> {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",
     node: process.version,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    /** Load averages (1, 5, 15 min) at the end: other work on the machine skews the figures. */
+    loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
-  console.log(`\n${name} on ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}`);
+  console.log(
+    `\n${name} on ${machine.cpus} x ${machine.cpuModel}, ${machine.memGiB} GiB, node ${machine.node}, load average ${machine.loadavg.join(" ")}`,
+  );
   console.table(result.rows);
   for (const note of result.notes ?? []) console.log(note);
   const outDir = path.resolve(__dirname, "../reports/bench");

@@ -8,6 +8,7 @@
  */
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
+import { FAULT_PROFILES, FaultSpecError, parseFaultSpec } from "./faults";
 import type { LogLevel } from "./logger";
 
 const PROGRAM = "npm run stack --";
@@ -40,9 +41,15 @@ Options:
                              (default faithful)
   --default-shell-user <u>   User shells run as without Run As (default: this process's user;
                              another user needs root)
+  --logs-endpoint <url|aws>  Where the agents ship session logs: a CloudWatch Logs endpoint such as
+                             LocalStack's http://127.0.0.1:4566, or aws for Amazon CloudWatch Logs
+                             with the default credential chain (default: this emulator)
+  --fault <name[:k=v,...]>   Run non-conformant on purpose with a fault profile (emulator/faults),
+                             e.g. no-idle-timeout or slow-logs:delayMs=20000
   --help                     Show this help
 
 Node ids match ^(i|mi)-[0-9a-f]{8,17}$.
+Fault profiles: ${FAULT_PROFILES.map((p) => p.name).join(", ")}.
 `;
 
 export interface CliOptions {
@@ -55,6 +62,10 @@ export interface CliOptions {
   logLevel: LogLevel;
   pacing: (typeof PACINGS)[number];
   defaultShellUser: string | undefined;
+  /** Where the agents ship session logs: a URL, "aws", or undefined for this stack's own provider. */
+  logsEndpoint: string | undefined;
+  /** A fault profile, checked: `name` or `name:key=value,...`. */
+  fault: string | undefined;
   help: boolean;
 }
 
@@ -82,6 +93,8 @@ export function parseCli(argv: string[]): CliOptions {
     logLevel: oneOf(v["log-level"] ?? "info", LOG_LEVELS, "--log-level"),
     pacing: oneOf(v.pacing ?? "faithful", PACINGS, "--pacing"),
     defaultShellUser: v["default-shell-user"] === undefined ? undefined : userOf(v["default-shell-user"]),
+    logsEndpoint: v["logs-endpoint"] === undefined ? undefined : logsEndpointOf(v["logs-endpoint"]),
+    fault: v.fault === undefined ? undefined : faultOf(v.fault),
     help: v.help ?? false,
   };
   const seen = new Set<string>();
@@ -117,6 +130,8 @@ function parse(argv: string[]) {
       "log-level": { type: "string" },
       pacing: { type: "string" },
       "default-shell-user": { type: "string" },
+      "logs-endpoint": { type: "string" },
+      fault: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -172,6 +187,31 @@ function userOf(user: string): string {
   return user;
 }
 
+function logsEndpointOf(text: string): string {
+  if (text === "aws") return text;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash)
+    throw new UsageError(
+      `--logs-endpoint must be an http(s) URL like http://127.0.0.1:4566 or aws, got "${text}"`,
+    );
+  return url.origin;
+}
+
+function faultOf(text: string): string {
+  try {
+    parseFaultSpec(text);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new UsageError(`--fault: ${error.message}`);
+    throw error;
+  }
+  return text;
+}
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value))
     throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
@@ -192,6 +232,7 @@ export function banner(stack: {
   nodeIds: readonly string[];
   externalNodeIds: readonly string[];
   kmsKeys: readonly { arn: string; aliases: string[] }[];
+  fault?: { label: string; profile: { summary: string } };
   env(): Record<string, string>;
 }): string {
   const env = { ...stack.env(), AWS_DEFAULT_REGION: stack.region };
@@ -209,6 +250,9 @@ export function banner(stack: {
     `nodes: ${stack.nodeIds.join(" ") || "none"} (built-in agents)`,
     `external nodes: ${stack.externalNodeIds.join(" ") || "none"}`,
     ...(keys.length ? keys.map((k) => `kms key: ${k}`) : ["kms key: none"]),
+    ...(stack.fault
+      ? [`fault profile: ${stack.fault.label} (NOT CONFORMANT ON PURPOSE): ${stack.fault.profile.summary}`]
+      : []),
     "",
     "# Point AWS tools at the emulator (test credentials):",
     ...exports,
@@ -251,6 +295,8 @@ async function main(argv: string[]): Promise<void> {
       logLevel: options.logLevel,
       pacing: options.pacing,
       defaultShellUser,
+      fault: options.fault,
+      logsEndpoint: options.logsEndpoint,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -286,6 +332,14 @@ async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.stdout.write(banner(stack));
+  if (stack.fault && Object.keys(stack.fault.hooks).every((part) => part === "account"))
+    process.stderr.write(
+      `stack: fault profile ${stack.fault.profile.name} only changes the account a local target seeds; this stack seeds none\n`,
+    );
+  if (options.logsEndpoint !== undefined)
+    process.stderr.write(
+      `stack: agents ship session logs to ${options.logsEndpoint === "aws" ? `Amazon CloudWatch Logs (${stack.region})` : options.logsEndpoint}\n`,
+    );
 }
 
 /**

@@ -15,6 +15,7 @@ import type { SessionTask } from "./agent/task";
 import { DEFAULT_PRINCIPAL, type Principal } from "./api/credentials";
 import { startApiServer } from "./api/server";
 import { TimeScale } from "./clock";
+import { type ActiveFault, activateFault, composeLogHooks, type FaultSpec } from "./faults";
 import { createKmsProvider, type KmsKeyInfo, type KmsKeySeed } from "./kms";
 import { createLogger, type LogLevel } from "./logger";
 import { createLogsProvider } from "./logs";
@@ -41,11 +42,19 @@ export interface StackOptions {
   principals?: Principal[];
   strictSigV4?: boolean;
   logLevel?: LogLevel;
-  /** Where the agents ship session logs (any CloudWatch Logs endpoint). Default: this stack's. */
+  /**
+   * Where the agents ship session logs: any CloudWatch Logs endpoint (e.g. LocalStack's), or `"aws"` for
+   * Amazon CloudWatch Logs in the stack's region with the SDK's default credential chain. Default: this stack's.
+   */
   logsEndpoint?: string;
   kmsKeys?: KmsKeySeed[];
   /** Output pacing of the agents' shells: the agent's 1 ms sleep per chunk, or none. Default faithful. */
   pacing?: Pacing;
+  /**
+   * Most bytes of shell output per output_stream_data message. Default 1024, as the agent. Larger values are
+   * not faithful; they cut the per-message cost of bulk output (the throughput benchmark's unpaced runs).
+   */
+  outputChunkBytes?: number;
   gatewayPolicy?: Partial<RelayPolicy>;
   /** The user shells run as without Run As (the real agent's `ssm-user`). Default: this process's user. */
   defaultShellUser?: string;
@@ -53,6 +62,8 @@ export interface StackOptions {
   documentInputs?: InputStrictness;
   /** Hooks into the agents' log pipeline (fault profiles use them). */
   logHooks?: PipelineHooks;
+  /** A fault profile (emulator/faults): `name` or `name:key=value,...`. Default none: AWS's behaviour. */
+  fault?: string | FaultSpec;
 }
 
 export interface StartedStack {
@@ -65,6 +76,8 @@ export interface StartedStack {
   readonly externalNodeIds: readonly string[];
   readonly kmsKeys: readonly KmsKeyInfo[];
   readonly timeScale: number;
+  /** The fault profile the stack runs with, if any (its `hooks.account` is for whoever seeds the account). */
+  readonly fault?: ActiveFault;
   /** The environment a user pastes to point AWS tools at the stack. */
   env(): Record<string, string>;
   /** For tests and the harness's own checks; not part of any AWS API. */
@@ -91,6 +104,9 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
   const nodeIds = options.nodes ?? DEFAULT_NODE_IDS;
   const externalNodeIds = options.externalNodes ?? [];
   const timeScale = new TimeScale(options.timeScale ?? 1);
+  const fault = options.fault === undefined ? undefined : activateFault(options.fault);
+  const faults = fault?.hooks ?? {};
+  const logHooks = composeLogHooks(options.logHooks, faults.logs);
 
   const nodes = new NodeRegistry();
   for (const id of [...nodeIds, ...externalNodeIds]) nodes.register(id);
@@ -104,6 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     timeScale,
     logger: logger.child("gateway"),
     policy: options.gatewayPolicy,
+    faults: faults.relay,
   });
   let endpoint = "";
   const ssm = createSsmProvider({
@@ -112,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     documents,
     gateway,
     streamBaseUrl: () => endpoint.replace(/^http/, "ws"),
+    faults: faults.ssm,
   });
   const api = await startApiServer({
     providers: [ssm, logs.provider, kms.provider, createStsProvider()],
@@ -126,14 +144,20 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
   gateway.attach(api.server);
 
   const sdkConfig = { region, credentials };
-  const logsClient = new CloudWatchLogsClient({ ...sdkConfig, endpoint: options.logsEndpoint ?? endpoint });
+  const logsClient = new CloudWatchLogsClient(
+    options.logsEndpoint === "aws"
+      ? { region }
+      : { ...sdkConfig, endpoint: options.logsEndpoint ?? endpoint },
+  );
   const kmsClient = new KMSClient({ ...sdkConfig, endpoint });
   const logsApi = sdkLogsApi(logsClient);
   const mgs = new MgsClient({ url: endpoint, region, credentials });
-  const preferencesOf = (task: SessionTask) =>
-    resolveSessionPreferences(task.documentContent, asParameterLists(task.parameters), {
+  const preferencesOf = (task: SessionTask) => {
+    const preferences = resolveSessionPreferences(task.documentContent, asParameterLists(task.parameters), {
       inputs: documents.inputs,
     });
+    return faults.agent?.preferences ? faults.agent.preferences(preferences) : preferences;
+  };
   const decryptDataKey = async (ciphertextB64: string, context: Record<string, string>) => {
     const out = await kmsClient.send(
       new DecryptCommand({
@@ -160,7 +184,8 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
             preferencesOf,
             defaultShellUser: options.defaultShellUser,
             pacing: options.pacing,
-            logHooks: options.logHooks,
+            outputChunkBytes: options.outputChunkBytes,
+            logHooks,
             logger: logger.child(`worker/${nodeId}`),
           }),
       }),
@@ -177,6 +202,7 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     externalNodeIds,
     kmsKeys: kms.listKeys(),
     timeScale: timeScale.factor,
+    fault,
     env: () => ({
       AWS_ENDPOINT_URL: endpoint,
       AWS_ENDPOINT_URL_SSM: endpoint,
@@ -191,7 +217,8 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     stop: () => {
       stopping ??= (async () => {
         // Sessions end first (channel_closed to both sides), then the agents kill their shells and stop,
-        // then the channels and the server close.
+        // then the channels and the server close. Batches a fault holds back go out first.
+        faults.stop?.();
         gateway.endAllSessions();
         await Promise.all(agents.map((agent) => agent.stop()));
         await gateway.close();

@@ -1,4 +1,4 @@
-@idle
+@idle @needs:session
 Feature: Idle sessions are disconnected
   PCI DSS 8.2.8 requires a user to re-authenticate after an idle period. Session Manager enforces the
   idle session timeout on the service side: only client input (keystrokes, resizes, reconnects) counts

@@ -1,4 +1,4 @@
-@max-duration
+@max-duration @needs:session
 Feature: Sessions end at the maximum session duration
   A maximum session duration ends a session however busy it is (NIST AC-12).
 

@@ -1,4 +1,4 @@
-@audit @preferences
+@audit @preferences @needs:preferences-read
 Feature: The account's default session preferences meet the policy
   An audit, read only: the default preferences document (SSM-SessionManagerRunShell) and its log group
   are compared with the policy, one rule at a time, reporting the actual value.

@@ -1,4 +1,4 @@
-@lifecycle
+@lifecycle @needs:session
 Feature: Session lifecycle
   A session is listed while it is active, ends when it is terminated, stays ended, and cannot be opened
   to a node that is not connected.

@@ -1,4 +1,4 @@
-@logging
+@logging @needs:session @needs:logs-read @needs:log-group
 Feature: Session activity is logged to CloudWatch Logs
   With streaming on, every command and its output reach the session's log stream (named after the
   session) as structured JSON events, quickly, once, in order and without terminal escape codes. With

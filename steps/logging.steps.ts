@@ -3,10 +3,14 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { commandLatencies, watcherFor } from "../support/checks/commandLogs";
 import type { ConformanceWorld } from "../support/cucumber/world";
-import { findLineOccurrences, linesOf } from "../support/logs/logWatcher";
+import { findLineOccurrences, LogWaitTimeout, linesOf } from "../support/logs/logWatcher";
 
-/** How long, beyond the policy's latency, a step keeps looking so it can report how late an event was. */
-const OVERRUN_FACTOR = 3;
+/**
+ * How long, as a multiple of the policy's latency, a step keeps looking so it can report how late an event
+ * was: beyond 3x, so an event 3x the latency late is measured ("after 16.4 s, policy allows 5 s") rather
+ * than only missed.
+ */
+const OVERRUN_FACTOR = 4;
 
 Given("session preferences that stream logs to the plain log group", function (this: ConformanceWorld) {
   this.state.inputs = logging(this.target.logGroups.plain, { streaming: true, encryption: false });
@@ -62,7 +66,7 @@ Then(
   async function (this: ConformanceWorld) {
     const limitMs = this.maxCommandToLogMs();
     const watcher = watcherFor(this);
-    const results = await commandLatencies(watcher, this.state.commands, limitMs, limitMs * OVERRUN_FACTOR);
+    const results = await commandLatencies(watcher, this.state.commands, limitMs * OVERRUN_FACTOR, limitMs);
     for (const r of results) {
       await this.evidence({
         kind: "command-to-log",
@@ -101,7 +105,7 @@ Then("every event of the stream has the documented shape", async function (this:
     details: { events: watcher.events.length },
   });
   assert.ok(watcher.events.length > 0, "no events to check");
-  assert.deepEqual(problems, [], "events that do not have the documented shape");
+  assert.deepEqual(problems, [], `events that do not have the documented shape: ${problems.join("; ")}`);
 });
 
 Then(
@@ -129,7 +133,7 @@ Then(
       required: `session ${this.session.sessionId}, node ${this.target.nodeId}, caller ${identity.Arn}, user ${user}`,
       ok: wrong.length === 0,
     });
-    assert.deepEqual(wrong, [], "events whose fields do not match the session");
+    assert.deepEqual(wrong, [], `events whose fields do not match the session: ${wrong.join("; ")}`);
   },
 );
 
@@ -153,7 +157,10 @@ Then(
     const watcher = watcherFor(this);
     const limitMs = this.maxCommandToLogMs();
     const last = this.state.commands.at(-1)!;
-    await watcher.waitForMarker(`echo ${last.marker};`, limitMs * OVERRUN_FACTOR);
+    // A lost last command is reported below with the others, not as a timeout.
+    await watcher.waitForMarker(`echo ${last.marker};`, limitMs * OVERRUN_FACTOR).catch((error: Error) => {
+      if (!(error instanceof LogWaitTimeout)) throw error;
+    });
     const lines = linesOf(watcher.events);
     const positions = this.state.commands.map((c) => ({
       marker: c.marker,
@@ -174,7 +181,11 @@ Then(
       logStreamName: this.session.sessionId,
       details: { commands: positions.length },
     });
-    assert.deepEqual(problems, [], `stream ${watcher.logGroupName}/${watcher.logStreamName}`);
+    assert.deepEqual(
+      problems,
+      [],
+      `${problems.join("; ")} (stream ${watcher.logGroupName}/${watcher.logStreamName})`,
+    );
   },
 );
 
@@ -187,7 +198,7 @@ Then(
     const event = await watcher.waitFor(
       (e) => e.lines.some((line) => line.trim() === command.expectedOutput),
       this.maxCommandToLogMs() * OVERRUN_FACTOR,
-      `a line equal to the output ${command.expectedOutput}`,
+      `line equal to the output ${command.expectedOutput}`,
     );
     await this.evidence({
       kind: "output-logged",
@@ -217,7 +228,13 @@ Then(
       required: JSON.stringify(command.expectedOutput),
       ok: line === command.expectedOutput,
     });
-    assert.equal(line, command.expectedOutput, "the logged output line, with colour codes stripped");
+    assert.equal(
+      line,
+      command.expectedOutput,
+      line.includes("\x1b")
+        ? `the logged output line still has escape codes: ${JSON.stringify(line)}`
+        : "the logged output line, with colour codes stripped",
+    );
   },
 );
 

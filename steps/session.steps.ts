@@ -7,6 +7,8 @@ import type { ConformanceWorld } from "../support/cucumber/world";
 import { SessionClosedError } from "../support/session/sessionClient";
 
 const CLOSE_WAIT_MS = 15_000;
+/** How long a session that started anyway is watched for a late refusal. */
+const REFUSAL_WAIT_MS = 3_000;
 
 Given("a shell session on the managed node", async function (this: ConformanceWorld) {
   await this.startShell();
@@ -39,16 +41,20 @@ Then("the request is refused with {string}", function (this: ConformanceWorld, c
 });
 
 Then("the session is refused with {string}", async function (this: ConformanceWorld, text: string) {
-  // The agent refuses after the data channel opened: the client sees channel_closed with its reason.
+  // The agent refuses after the data channel opened: the client sees channel_closed with its reason,
+  // before the prompt. A session that gave a prompt was not refused; a late close still counts.
   const closed =
     this.state.startError instanceof SessionClosedError
       ? this.state.startError.closedBy
       : this.state.session
-        ? await this.session.closed
+        ? await Promise.race([this.session.closed, delay(REFUSAL_WAIT_MS)])
         : undefined;
   assert.ok(
     closed,
-    `expected the session to be refused, but ${this.state.startError?.message ?? "it started"}`,
+    `expected the session to be refused with ${JSON.stringify(text)}, but ${
+      this.state.startError?.message ??
+      `it started: session ${this.state.session?.sessionId} gave a prompt and was still open ${REFUSAL_WAIT_MS / 1000} s later`
+    }`,
   );
   await this.evidence({
     kind: "refusal-message",
@@ -99,7 +105,11 @@ Then("the session's owner is the caller's identity", async function (this: Confo
     ),
   ]);
   const owner = listed.Sessions?.[0]?.Owner;
-  assert.equal(owner, identity.Arn, `Owner of ${this.session.sessionId} should be the caller's ARN`);
+  assert.equal(
+    owner,
+    identity.Arn,
+    `Owner of ${this.session.sessionId} is ${owner}, not the caller ${identity.Arn}`,
+  );
 });
 
 When("I terminate the session", async function (this: ConformanceWorld) {
@@ -116,7 +126,9 @@ Then("the session's channel is closed", async function (this: ConformanceWorld) 
   assert.equal(
     closed.kind,
     "channel_closed",
-    `session ${this.session.sessionId} ended by ${closed.kind}, not channel_closed`,
+    closed.kind === "terminated-by-client"
+      ? `the service did not close session ${this.session.sessionId}'s channel after TerminateSession (the client stopped waiting)`
+      : `session ${this.session.sessionId} ended by ${closed.kind}, not channel_closed`,
   );
 });
 
@@ -143,6 +155,10 @@ Then("the client is told {string}", async function (this: ConformanceWorld, text
   const closed = await waitClosed(this, CLOSE_WAIT_MS);
   assert.equal(closed.output, text, `channel_closed Output of ${this.session.sessionId}`);
 });
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+}
 
 async function waitClosed(world: ConformanceWorld, timeoutMs: number) {
   const timeout = new Promise<never>((_, reject) =>

@@ -63,7 +63,13 @@ When("I keep typing", function (this: ConformanceWorld) {
 });
 
 Then("the session is still open", async function (this: ConformanceWorld) {
-  assert.ok(!this.session.isClosed, `session ${this.session.sessionId} was closed: ${describeClose(this)}`);
+  if (this.session.isClosed) {
+    const closed = await this.session.closed;
+    const after = ((closed.at - this.state.interactiveAt!) / 1000).toFixed(1);
+    assert.fail(
+      `session ${this.session.sessionId} was closed ${closed.kind === "channel_closed" ? "by the service" : `(${closed.kind})`} ${after} s after it started (${JSON.stringify(closed.output)}) although the client kept it active`,
+    );
+  }
   const marker = this.newMarker();
   const result = await this.runMarked(`echo ${marker}`, marker);
   assert.match(result.output, new RegExp(marker), "the shell should still answer");
@@ -154,8 +160,4 @@ async function judgeSessionClose(
     },
   });
   assert.ok(judgement.ok, `${judgement.message} (session ${world.session.sessionId})`);
-}
-
-function describeClose(world: ConformanceWorld): string {
-  return world.state.session?.isClosed ? "the service closed it" : "open";
 }

@@ -44,11 +44,21 @@ export interface SessionWorkerDeps {
   /** Who shells run as without Run As (the agent's ssm-user); undefined: this process's user. */
   defaultShellUser?: string;
   pacing?: Pacing;
+  /** Most bytes per output message (default 1024, as the agent). */
+  outputChunkBytes?: number;
   logHooks?: PipelineHooks;
   logger: Logger;
 }
 
 const RUN_AS_DEFAULT_USER_MISSING = "please set the RunAs default user";
+/**
+ * Output messages sent and not yet acknowledged beyond which the shell's output is paused, until acks bring
+ * the count under half of it. Not in the real agent, whose only bound is its 100,000-message buffer (past it
+ * output is still sent, unbuffered): without this, a client that stops acking or reading would let a
+ * flooding shell grow the agent's buffer and the sockets' send queues without limit. 4 MiB of output
+ * (4096 messages of 1 KiB) never binds an interactive session.
+ */
+export const MAX_UNACKED_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 export function startSessionWorker(task: SessionTask, deps: SessionWorkerDeps): SessionRun {
   const worker = new SessionWorker(task, deps);
@@ -66,6 +76,8 @@ class SessionWorker {
   private readonly cancelledSignal: Promise<void>;
   private signalCancel!: () => void;
   private readonly recorder = new SessionLogRecorder();
+  /** Unacknowledged output messages that pause the shell (MAX_UNACKED_OUTPUT_BYTES in full chunks). */
+  private readonly maxUnacked: number;
   private cwlGroup = "";
 
   constructor(
@@ -73,6 +85,7 @@ class SessionWorker {
     private readonly deps: SessionWorkerDeps,
   ) {
     this.log = deps.logger.child(task.sessionId);
+    this.maxUnacked = Math.max(64, Math.floor(MAX_UNACKED_OUTPUT_BYTES / (deps.outputChunkBytes ?? 1024)));
     this.cancelledSignal = new Promise((resolve) => {
       this.signalCancel = resolve;
     });
@@ -170,6 +183,7 @@ class SessionWorker {
         runAsUser,
         onChunk: (chunk) => this.sendOutput(chunk),
         pacing: this.deps.pacing,
+        maxChunkBytes: this.deps.outputChunkBytes,
         logger: this.log,
       });
     } catch (error) {
@@ -237,6 +251,13 @@ class SessionWorker {
     this.recorder.append(chunk);
     const payload = this.cipher ? this.cipher.sealOutgoing(PayloadType.Output, chunk) : chunk;
     this.stream.sendData(PayloadType.Output, payload);
+    if (this.stream.unacked >= this.maxUnacked && this.shell && !this.shell.paused) this.shell.pause();
+  }
+
+  /** Resumes the shell's output unless publication is paused or too much output is still unacknowledged. */
+  private resumeShell(): void {
+    if (this.shell?.paused && !this.stream.paused && this.stream.unacked < this.maxUnacked / 2)
+      this.shell.resume();
   }
 
   private receive(data: Buffer): void {
@@ -244,12 +265,12 @@ class SessionWorker {
     switch (result.kind) {
       case "publication":
         if (result.paused) this.shell?.pause();
-        else this.shell?.resume();
+        else this.resumeShell();
         return;
       case "acknowledge":
       case "stream-data":
-        // Any input or acknowledge clears a pause (spec 9).
-        if (!this.stream.paused && this.shell?.paused) this.shell.resume();
+        // Any input or acknowledge clears a pause (spec 9), within the unacked-output bound.
+        this.resumeShell();
         return;
       case "other":
         if (result.frame.messageType === MessageType.ChannelClosed) this.cancel();

@@ -40,6 +40,8 @@ export class EventLog {
   private idv = new Float64Array(INITIAL_CAPACITY);
   private msg: string[] = [];
   private n = 0;
+  /** Every message joined by NULs, with each one's start offset; built on demand, dropped on insert. */
+  private joined: { text: string; starts: Float64Array } | undefined;
 
   get length(): number {
     return this.n;
@@ -60,6 +62,24 @@ export class EventLog {
   get messages(): readonly string[] {
     return this.msg;
   }
+  /**
+   * The messages as one string (NUL between messages) and each message's start offset in it, for literal
+   * searches: one `indexOf` over the stream is several times faster than one `includes` per message. Built
+   * on first use and kept until the next insert.
+   */
+  searchText(): { text: string; starts: Float64Array } {
+    if (!this.joined) {
+      const starts = new Float64Array(this.n);
+      let offset = 0;
+      for (let i = 0; i < this.n; i++) {
+        starts[i] = offset;
+        offset += this.msg[i]!.length + 1;
+      }
+      this.joined = { text: this.msg.slice(0, this.n).join("\u0000"), starts };
+    }
+    return this.joined;
+  }
+
   eventAt(i: number): StoredEvent {
     return { id: this.idv[i]!, timestamp: this.ts[i]!, ingestionTime: this.ing[i]!, message: this.msg[i]! };
   }
@@ -123,6 +143,7 @@ export class EventLog {
   ): void {
     const count = events.length;
     if (count === 0) return;
+    this.joined = undefined;
     this.ensureCapacity(this.n + count);
     const n = this.n;
     if (n === 0 || events[0]!.timestamp >= this.ts[n - 1]!) {

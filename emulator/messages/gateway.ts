@@ -18,6 +18,7 @@ import {
 } from "../../protocol";
 import type { HttpRoute } from "../api/server";
 import type { TimeScale } from "../clock";
+import type { RelayFaults } from "../faults/types";
 import type { Logger } from "../logger";
 import type { NodeRegistry } from "../nodes";
 import type { SessionRegistry } from "../sessions/registry";
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   policy?: Partial<RelayPolicy>;
   /** How long a new WebSocket may take to send its Open*Channel text frame. */
   openFrameTimeoutMs?: number;
+  /** Fault profile hooks for the sessions' timers and activity (emulator/faults). */
+  faults?: RelayFaults;
 }
 
 const CONTROL_PATH = /^\/v1\/control-channel\/([^/?]+)/;
@@ -125,6 +128,7 @@ export class MessageGateway {
         },
       },
       this.log.child(session.sessionId),
+      this.options.faults,
     );
     this.relays.set(session.sessionId, relay);
     relay.startTimers();
@@ -138,7 +142,7 @@ export class MessageGateway {
 
   /** ResumeSession counts as activity for the idle timer (AWS docs). */
   resume(sessionId: string): string {
-    this.relays.get(sessionId)?.touch();
+    this.relays.get(sessionId)?.activity("resume", true);
     return this.issueClientToken(sessionId);
   }
 

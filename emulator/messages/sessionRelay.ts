@@ -16,6 +16,7 @@ import {
   ProtocolError,
 } from "../../protocol";
 import type { ServiceTimer, TimeScale } from "../clock";
+import type { ActivityKind, RelayFaults } from "../faults/types";
 import type { Logger } from "../logger";
 import type { SessionRecord } from "../sessions/session";
 
@@ -35,6 +36,13 @@ export interface RelayEvents {
 }
 
 const MINUTE_MS = 60_000;
+/**
+ * Bytes queued for a peer's socket (ws bufferedAmount: not yet taken by the kernel) beyond which relayed
+ * frames to that peer are dropped rather than queued. A peer that stops reading cannot make the gateway
+ * buffer without bound; nothing is lost, because both ends resend what goes unacknowledged (the agent
+ * its output, the client its input, and a dropped ack is answered by the resent input's re-ack).
+ */
+export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 
 export class SessionRelay {
   private client?: WebSocket;
@@ -52,6 +60,8 @@ export class SessionRelay {
     private readonly policy: RelayPolicy,
     private readonly events: RelayEvents,
     private readonly log: Logger,
+    /** Fault profile hooks (emulator/faults); none: AWS's behaviour. */
+    private readonly faults: RelayFaults = {},
   ) {}
 
   /**
@@ -76,20 +86,31 @@ export class SessionRelay {
     this.restartIdle();
   }
 
+  /**
+   * Traffic that may count as activity: it restarts the idle timer when it counts. `standard` is AWS's
+   * answer for this kind of traffic; a fault profile may answer otherwise.
+   */
+  activity(kind: ActivityKind, standard: boolean): void {
+    if (this.faults.isActivity ? this.faults.isActivity(kind, standard) : standard) this.touch();
+  }
+
   private startClocks(): void {
     if (this.clocksStarted || this.closed) return;
     this.clocksStarted = true;
     const max = this.session.preferences.maxSessionDurationMinutes;
-    if (max !== null)
-      this.maxTimer = this.scale.after(max * MINUTE_MS, () => this.events.onMaxDuration(this));
+    const maxMs = max === null ? null : faulted(this.faults.maxDurationMs, max * MINUTE_MS);
+    if (maxMs !== null) this.maxTimer = this.scale.after(maxMs, () => this.events.onMaxDuration(this));
     this.restartIdle();
   }
 
   private restartIdle(): void {
     if (this.closed) return;
     this.idleTimer?.cancel();
-    const idleMs = this.session.preferences.idleSessionTimeoutMinutes * MINUTE_MS;
-    this.idleTimer = this.scale.after(idleMs, () => this.events.onIdleTimeout(this));
+    const idleMs = faulted(
+      this.faults.idleTimeoutMs,
+      this.session.preferences.idleSessionTimeoutMinutes * MINUTE_MS,
+    );
+    if (idleMs !== null) this.idleTimer = this.scale.after(idleMs, () => this.events.onIdleTimeout(this));
   }
 
   get hasClient(): boolean {
@@ -158,16 +179,14 @@ export class SessionRelay {
     if (!frame) return;
     if (frame.messageType === MessageType.InputStreamData) {
       // Handshake replies are set-up, not use: they count once the clocks run.
-      if (!isHandshakePayloadType(frame.payloadType) || this.clocksStarted) this.touch();
-    } else if (
-      frame.messageType === MessageType.Acknowledge &&
-      this.policy.acksResetIdle &&
-      this.clocksStarted
-    ) {
-      this.touch();
+      if (!isHandshakePayloadType(frame.payloadType) || this.clocksStarted)
+        this.activity(frame.payloadType === PayloadType.Size ? "size" : "keys", true);
+    } else if (frame.messageType === MessageType.Acknowledge && this.clocksStarted) {
+      this.activity("ack", this.policy.acksResetIdle);
     }
-    // The client cannot reach an absent agent; it resends what goes unacknowledged.
-    this.agent?.send(data);
+    // The client cannot reach an absent (or not reading) agent; it resends what goes unacknowledged.
+    if (this.agent && this.agent.bufferedAmount < MAX_QUEUED_BYTES) this.agent.send(data);
+    else if (this.agent) this.dropped("agent");
   }
 
   private fromAgent(data: Buffer, isBinary: boolean): void {
@@ -183,14 +202,25 @@ export class SessionRelay {
     if (!isBinary) return;
     // Without a client the agent's output is dropped; the agent keeps it buffered and resends.
     if (!this.client) return;
-    this.client.send(data);
-    if (
-      !this.clocksStarted &&
-      frame.messageType === MessageType.OutputStreamData &&
-      !isHandshakePayloadType(frame.payloadType)
-    ) {
-      this.startClocks();
+    if (this.client.bufferedAmount >= MAX_QUEUED_BYTES) {
+      this.dropped("client");
+      return;
     }
+    this.client.send(data);
+    if (frame.messageType === MessageType.OutputStreamData && !isHandshakePayloadType(frame.payloadType)) {
+      if (!this.clocksStarted) this.startClocks();
+      else this.activity("output", false);
+    }
+  }
+
+  private droppedFrames = 0;
+
+  /** A frame not relayed because the peer's socket is not draining; the sender will resend it. */
+  private dropped(to: "client" | "agent"): void {
+    if (this.droppedFrames++ % 1000 === 0)
+      this.log.warn(
+        `session ${this.session.sessionId}: the ${to} is not reading; ${this.droppedFrames} frame(s) dropped so far`,
+      );
   }
 
   private decode(data: Buffer, from: "client" | "agent"): Frame | undefined {
@@ -219,4 +249,9 @@ export class SessionRelay {
       }),
     );
   }
+}
+
+/** A configured duration as a fault hook changes it (null: the timer never fires). */
+function faulted(hook: ((ms: number) => number | null) | undefined, configuredMs: number): number | null {
+  return hook ? hook(configuredMs) : configuredMs;
 }

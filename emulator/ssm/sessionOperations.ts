@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { AwsServiceError, type OperationHandler } from "../api/provider";
 import { parseInput } from "../api/validate";
+import type { SsmFaults } from "../faults/types";
 import type { MessageGateway } from "../messages/gateway";
 import { type NodeRegistry, resourceTypeOf } from "../nodes";
 import { newSessionId, type SessionRegistry } from "../sessions/registry";
@@ -20,6 +21,8 @@ export interface SessionOperationsOptions {
   gateway: MessageGateway;
   /** The data-channel base URL, e.g. ws://127.0.0.1:4566: known once the server listens. */
   streamBaseUrl(): string;
+  /** Fault profile hooks (emulator/faults); none: AWS's behaviour. */
+  faults?: SsmFaults;
 }
 
 const VALIDATION = "ValidationException";
@@ -57,6 +60,7 @@ const DescribeInstanceInformationInput = z.object({
 
 export function createSessionOperations(options: SessionOperationsOptions): Record<string, OperationHandler> {
   const { sessions, nodes, documents, gateway } = options;
+  const faults = options.faults ?? {};
 
   const streamUrl = (sessionId: string) =>
     `${options.streamBaseUrl()}/v1/data-channel/${encodeURIComponent(sessionId)}?role=publish_subscribe`;
@@ -83,7 +87,7 @@ export function createSessionOperations(options: SessionOperationsOptions): Reco
 
   const StartSession: OperationHandler = (input, ctx) => {
     const request = parseInput(StartSessionInput, input, VALIDATION);
-    if (!gateway.isConnected(request.Target)) {
+    if (!gateway.isConnected(request.Target) && !faults.acceptsUnconnectedTarget) {
       throw new AwsServiceError("TargetNotConnected", `${request.Target} is not connected.`);
     }
     const document = sessionDocument(
@@ -97,7 +101,7 @@ export function createSessionOperations(options: SessionOperationsOptions): Reco
       sessionId: newSessionId(ctx.caller.arn),
       target: request.Target,
       documentName: document.name,
-      owner: ctx.caller.arn,
+      owner: faults.sessionOwner ? faults.sessionOwner(ctx.caller.arn, ctx.caller.accountId) : ctx.caller.arn,
       reason: request.Reason,
       status: "Connecting",
       startDate: new Date(),
@@ -122,13 +126,16 @@ export function createSessionOperations(options: SessionOperationsOptions): Reco
       throw new AwsServiceError("DoesNotExistException", `Session with id ${SessionId} does not exist.`);
     // A terminated or timed-out session comes back without a token: the plugin then prints
     // "Session: <id> timed out." and exits 0 (spec 2.3).
-    if (!isActive(session)) return { SessionId };
+    if (!isActive(session)) {
+      if (!faults.resumesEnded?.(session)) return { SessionId };
+      return { SessionId, TokenValue: gateway.issueClientToken(SessionId), StreamUrl: streamUrl(SessionId) };
+    }
     return { SessionId, TokenValue: gateway.resume(SessionId), StreamUrl: streamUrl(SessionId) };
   };
 
   const TerminateSession: OperationHandler = (input) => {
     const { SessionId } = parseInput(SessionIdInput, input, VALIDATION);
-    gateway.endSession(SessionId, "terminate-api");
+    if (!faults.ignoresTerminate) gateway.endSession(SessionId, "terminate-api");
     return { SessionId };
   };
 

@@ -7,6 +7,8 @@ export interface SummaryInput {
   counts: Counts;
   wallMs: number;
   reports: string[];
+  /** Lines worth attention, e.g. a latency regression. */
+  notes?: readonly string[];
   dryRun: boolean;
   interrupted: boolean;
   /** Listed on a dry run. */
@@ -28,10 +30,32 @@ export function formatSummary(input: SummaryInput): string {
     `  wall time  ${formatDuration(input.wallMs)}`,
   );
   if (input.interrupted) lines.push("  status     interrupted (Ctrl-C)");
-  lines.push(
-    ...input.reports.map((file, i) => `${i === 0 ? "  reports    " : " ".repeat(13)}${displayPath(file)}`),
-  );
+  lines.push(...notes(input.notes ?? []), ...reports(input.reports));
   return `${lines.join("\n")}\n`;
+}
+
+/** After `report`: the verdict, notes and the files rebuilt. */
+export function formatReportSummary(
+  streams: number,
+  built: { verdict: string; notes: string[]; files: string[] },
+) {
+  const lines = [
+    "",
+    "Reports",
+    `  streams    ${streams} message stream${streams === 1 ? "" : "s"}${streams > 1 ? " (merged)" : ""}`,
+    `  verdict    ${built.verdict}`,
+    ...notes(built.notes),
+    ...reports(built.files),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function notes(list: readonly string[]): string[] {
+  return list.map((note) => `  note       ${note}`);
+}
+
+function reports(files: readonly string[]): string[] {
+  return files.map((file, i) => `${i === 0 ? "  reports    " : " ".repeat(13)}${displayPath(file)}`);
 }
 
 export function formatDuration(ms: number): string {

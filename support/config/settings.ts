@@ -1,5 +1,6 @@
 /** The run's settings: cucumber world parameters, validated once, typed for everything downstream. */
 import { z } from "zod";
+import { FaultSpecError, parseFaultSpec } from "../../emulator/faults";
 
 export const TARGET_KINDS = ["embedded", "container", "aws"] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -11,10 +12,18 @@ export const WorldParametersSchema = z
     profile: z.string().min(1).optional(),
     instances: z.array(z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/)).default([]),
     instanceTags: z.array(z.string().regex(/^[^=]+=.*$/)).default([]),
+    /** aws: existing log groups for the behaviour scenarios, besides the one the preferences name. */
+    logGroups: z.array(z.string().min(1).max(512)).default([]),
+    /** The `@needs:` capabilities of the selected scenarios, when the CLI worked them out (the preflight
+     * then checks only those); absent: all. */
+    needs: z.array(z.string().min(1)).optional(),
     policyPath: z.string().min(1).optional(),
     reportDir: z.string().min(1).default("reports"),
     /** Local targets only: how many configured minutes last one real minute. Default 60. */
     timeScale: z.number().positive().optional(),
+    /** Local targets only: run the emulator non-conformant on purpose with this fault profile
+     * (`name` or `name:key=value,...`, emulator/faults). The self-test uses it. */
+    fault: z.string().min(1).optional(),
   })
   .strict();
 
@@ -30,6 +39,17 @@ export function parseSettings(parameters: unknown): Settings {
   }
   if (result.data.target === "aws" && result.data.timeScale !== undefined) {
     throw new SettingsError("--time-scale applies to local targets only; AWS runs on real time");
+  }
+  if (result.data.fault !== undefined) {
+    if (result.data.target === "aws") {
+      throw new SettingsError("fault profiles apply to local targets only; AWS is what it is");
+    }
+    try {
+      parseFaultSpec(result.data.fault);
+    } catch (error) {
+      if (error instanceof FaultSpecError) throw new SettingsError(`world parameter fault: ${error.message}`);
+      throw error;
+    }
   }
   return result.data;
 }

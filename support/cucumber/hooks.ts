@@ -4,6 +4,8 @@
  * with the reason printed, never passed.
  */
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout } from "@cucumber/cucumber";
+import { SESSIONS_MEDIA_TYPE } from "../evidence/evidence";
+import { attachRunMetadata, describeRun, type RunMetadata } from "../evidence/runMetadata";
 import type { Capability } from "../targets/target";
 import { currentRun, finishRun, isInterrupted, startRun } from "./runContext";
 import type { ConformanceWorld } from "./world";
@@ -11,16 +13,28 @@ import type { ConformanceWorld } from "./world";
 // Steps that wait on sessions disable cucumber's timeout and enforce their own, derived from the policy.
 setDefaultTimeout(60_000);
 
+/** This worker's run metadata, until its first scenario attaches it to the message stream. */
+let runMetadata: RunMetadata | undefined;
+
+/** Sessions the target had recorded when the current scenario began (scenarios run one at a time per worker). */
+let sessionsBefore = 0;
+
 BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
-  await startRun(this.parameters);
+  const { target, policy } = await startRun(this.parameters);
+  runMetadata = describeRun(target, policy);
 });
 
 AfterAll({ timeout: 120_000 }, async () => {
   await finishRun();
 });
 
-Before(function (this: ConformanceWorld, { pickle }) {
+Before(async function (this: ConformanceWorld, { pickle }) {
   this.pickleName = pickle.name;
+  sessionsBefore = currentRun().target.sessionIds.length;
+  if (runMetadata) {
+    await attachRunMetadata((data, mediaType) => this.attach(data, mediaType), runMetadata);
+    runMetadata = undefined;
+  }
   if (isInterrupted()) {
     this.log("skipped: the run was interrupted");
     return "skipped";
@@ -41,16 +55,24 @@ Before(function (this: ConformanceWorld, { pickle }) {
 After({ timeout: 60_000 }, async function (this: ConformanceWorld) {
   const problems = await this.cleanUp();
   for (const problem of problems) this.log(`cleanup: ${problem}`);
+  const sessionIds = currentRun().target.sessionIds.slice(sessionsBefore);
+  if (sessionIds.length > 0) await this.attach(JSON.stringify({ sessionIds }), SESSIONS_MEDIA_TYPE);
 });
 
+/** run-as and kms from the target; the rest (session, logs-read, log groups, ...) from its preflight. */
 function capabilityFor(name: string): Capability {
-  const { capabilities } = currentRun().target;
+  const { capabilities, preflight } = currentRun().target;
   switch (name) {
     case "run-as":
       return capabilities.runAs;
     case "kms":
       return capabilities.kmsKey;
     default:
-      return { available: false, reason: `unknown capability @needs:${name}` };
+      return (
+        (preflight.capabilities as Record<string, Capability | undefined>)[name] ?? {
+          available: false,
+          reason: `unknown capability @needs:${name}`,
+        }
+      );
   }
 }

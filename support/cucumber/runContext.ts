@@ -23,9 +23,10 @@ export function startRun(worldParameters: unknown): Promise<RunContext> {
   starting ??= (async () => {
     const settings = parseSettings(worldParameters);
     const policy = loadPolicy(settings.policyPath);
+    // Before the target starts: a Ctrl-C during start-up skips every scenario and AfterAll cleans up.
+    installSignalHandlers();
     const target = await createTarget(settings);
     context = { settings, policy, target };
-    installSignalHandlers();
     return context;
   })();
   return starting;
@@ -37,6 +38,8 @@ export function currentRun(): RunContext {
 }
 
 export function trackSession(session: SessionClient): void {
+  // A session that finished starting after Ctrl-C is ended at once.
+  if (interrupted) void session.dispose();
   liveSessions.add(session);
   void session.closed.then(() => liveSessions.delete(session));
 }
@@ -51,6 +54,9 @@ export async function endAllSessions(): Promise<void> {
 export async function finishRun(): Promise<void> {
   await endAllSessions();
   await context?.target.dispose();
+  // The CLI may run the spec again in this process (one run per node and region on aws).
+  context = undefined;
+  starting = undefined;
 }
 
 let interrupted = false;
@@ -65,7 +71,11 @@ export function isInterrupted(): boolean {
  * AfterAll deletes temporary documents and stops the target and the formatters close their files.
  * Second: exit at once.
  */
+let handlersInstalled = false;
+
 function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(130);
     interrupted = true;

@@ -11,6 +11,7 @@ import type { Settings } from "../config/settings";
 import type { SessionDocumentInputs } from "../documents/sessionDocument";
 import { attachEvidence, type Evidence } from "../evidence/evidence";
 import { type CommandResult, SessionClient } from "../session/sessionClient";
+import { sessionReason } from "../targets/sessionRecorder";
 import type { Target } from "../targets/target";
 import { currentRun, trackSession } from "./runContext";
 
@@ -100,7 +101,7 @@ export class ConformanceWorld extends World<Settings> {
       {
         Target: this.target.nodeId,
         DocumentName: documentName,
-        Reason: `ssm-conformance: ${this.pickleName}`,
+        Reason: sessionReason(this.target.description.runId, this.pickleName),
       },
       { ssm: this.target.clients.ssm, kms: this.target.clients.kms },
     );
@@ -109,6 +110,12 @@ export class ConformanceWorld extends World<Settings> {
     this.state.session = session;
     this.state.interactiveAt = Date.now();
     this.state.lastActivityAt = this.state.interactiveAt;
+    await this.evidence({
+      kind: "session-start",
+      measured: this.state.interactiveAt - this.state.startedAt,
+      unit: "ms",
+      sessionId: session.sessionId,
+    });
     return session;
   }
 

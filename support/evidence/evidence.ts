@@ -4,6 +4,9 @@
  */
 export const EVIDENCE_MEDIA_TYPE = "application/vnd.ssm-conformance.evidence+json";
 
+/** `{ sessionIds: string[] }`: every session a scenario started (also those refused or failed). */
+export const SESSIONS_MEDIA_TYPE = "application/vnd.ssm-conformance.sessions+json";
+
 export interface Evidence {
   /** What was measured, e.g. `idle-close-delay`, `command-to-observable`. */
   kind: string;

@@ -22,6 +22,7 @@ export class Transcript {
   private value = "";
   private bytes = 0;
   private waiters: Waiter[] = [];
+  private readonly listeners = new Set<(chunk: Buffer) => void>();
 
   get text(): string {
     return this.value;
@@ -31,7 +32,14 @@ export class Transcript {
     return this.bytes;
   }
 
+  /** Calls `listener` with every chunk appended from now on (raw bytes); returns the unsubscribe. */
+  onChunk(listener: (chunk: Buffer) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   append(chunk: Buffer): void {
+    for (const listener of this.listeners) listener(chunk);
     this.bytes += chunk.length;
     this.value += this.decoder.write(chunk);
     const now = Date.now();

@@ -6,21 +6,32 @@ import { userInfo } from "node:os";
 import { EMULATED_AGENT_VERSION } from "../../emulator/agent/agentNode";
 import { type StackOptions, type StartedStack, startStack } from "../../emulator/stack";
 import { newRunId, TemporaryDocuments } from "../documents/sessionDocument";
-import { createCompliantPreferences, createLogGroupFixtures } from "./accountFixtures";
+import { createLogGroupFixtures, seedDefaultPreferences } from "./accountFixtures";
+import { readCaller } from "./aws";
 import { createClients, destroyClients } from "./clients";
+import { runPreflight } from "./preflight";
+import { SessionRecorder } from "./sessionRecorder";
 import type { Target, TargetCapabilities } from "./target";
 
 export const DEFAULT_LOCAL_TIME_SCALE = 60;
+/** As root, the Run As scenarios switch to this user, which every Linux system has. */
+export const EMBEDDED_RUN_AS_USER = "nobody";
 
 export interface EmbeddedTargetOptions {
   timeScale?: number;
-  /** Passed through to the emulator (fault profiles, log level, ...). */
+  /** A fault profile (emulator/faults): the emulator runs non-conformant on purpose. */
+  fault?: string;
+  /** Passed through to the emulator (log level, ...). */
   stack?: StackOptions;
 }
 
 export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): Promise<Target> {
   const timeScale = options.timeScale ?? DEFAULT_LOCAL_TIME_SCALE;
-  const stack = await startStack({ ...options.stack, timeScale });
+  const stack = await startStack({
+    ...options.stack,
+    timeScale,
+    ...(options.fault !== undefined && { fault: options.fault }),
+  });
   try {
     return await prepare(stack);
   } catch (error) {
@@ -37,18 +48,32 @@ async function prepare(stack: StartedStack): Promise<Target> {
   });
   const key = stack.kmsKeys[0];
   if (!key) throw new Error("the embedded stack has no KMS key");
-  const logGroups = await createLogGroupFixtures(clients.logs, key.arn);
-  await createCompliantPreferences(clients.ssm, logGroups.encrypted);
+  const fixtures = await createLogGroupFixtures(clients.logs, key.arn);
+  // Compliant, unless the fault profile seeds an account that fails the audit.
+  await seedDefaultPreferences(clients, fixtures, stack.fault?.hooks.account);
+  const caller = await readCaller(clients.sts);
   const documents = new TemporaryDocuments(clients.ssm, newRunId());
+  const recorder = new SessionRecorder(clients.ssm);
+  // The same preflight as on AWS (all allowed here): one code path, and the report's run metadata.
+  const preflight = await runPreflight({
+    clients,
+    region: stack.region,
+    accountId: caller.accountId,
+    callerArn: caller.arn,
+    node: { instances: [stack.nodeIds[0]!], instanceTags: [], region: stack.region },
+    logGroups: [fixtures.plain, fixtures.encrypted],
+    kmsKeyId: key.arn,
+    documents,
+  });
   const capabilities: TargetCapabilities = {
     runAs:
       process.getuid?.() === 0
-        ? { available: true }
+        ? { available: true, user: EMBEDDED_RUN_AS_USER }
         : {
             available: false,
             reason: `Run As needs the agent to run as root; the embedded stack runs as ${userInfo().username}`,
           },
-    kmsKey: { available: true, keyId: key.arn },
+    kmsKey: { ...preflight.capabilities.kms, keyId: key.arn },
   };
   let disposed: Promise<void> | undefined;
   return {
@@ -60,16 +85,25 @@ async function prepare(stack: StartedStack): Promise<Target> {
       nodeIds: [...stack.nodeIds],
       agentVersion: `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}`,
       timeScale: stack.timeScale,
+      ...(stack.fault && { fault: stack.fault.label }),
+      accountId: caller.accountId,
+      callerArn: caller.arn,
+      runId: documents.runId,
     },
     clients,
     nodeId: stack.nodeIds[0]!,
     capabilities,
-    logGroups,
+    logGroups: preflight.logGroups,
+    preflight,
+    get sessionIds() {
+      return recorder.sessionIds;
+    },
     realMs: (configuredMs) => configuredMs / stack.timeScale,
     createSessionDocument: (inputs) => documents.create(inputs),
     deleteSessionDocument: (name) => documents.delete(name),
     dispose: () => {
       disposed ??= (async () => {
+        await recorder.endActive();
         await documents.deleteAll();
         destroyClients(clients);
         await stack.stop();

@@ -1,5 +1,7 @@
 /** Chooses and starts the target adapter the settings name. */
 import type { Settings } from "../config/settings";
+import { startAwsTarget } from "./aws";
+import { containerOptionsFromEnv, startContainerTarget } from "./container";
 import { startEmbeddedTarget } from "./embedded";
 import type { Target } from "./target";
 
@@ -8,9 +10,21 @@ export class TargetUnavailableError extends Error {}
 export async function createTarget(settings: Settings): Promise<Target> {
   switch (settings.target) {
     case "embedded":
-      return startEmbeddedTarget({ timeScale: settings.timeScale });
-    case "container":
+      return startEmbeddedTarget({ timeScale: settings.timeScale, fault: settings.fault });
     case "aws":
-      throw new TargetUnavailableError(`the ${settings.target} target is not available in this version`);
+      return startAwsTarget({
+        region: settings.region,
+        profile: settings.profile,
+        instances: settings.instances,
+        instanceTags: settings.instanceTags,
+        logGroups: settings.logGroups,
+        needs: settings.needs,
+      });
+    case "container":
+      return startContainerTarget({
+        ...containerOptionsFromEnv(),
+        timeScale: settings.timeScale,
+        fault: settings.fault,
+      });
   }
 }

@@ -9,6 +9,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { TargetKind } from "../config/settings";
 import type { SessionDocumentInputs } from "../documents/sessionDocument";
+import type { PreflightResult } from "./preflight";
 
 export interface TargetClients {
   ssm: SSMClient;
@@ -28,14 +29,24 @@ export interface TargetDescription {
   nodeIds: string[];
   agentVersion?: string;
   timeScale: number;
+  /** The emulator's fault profile (emulator/faults), when it runs non-conformant on purpose. */
+  fault?: string;
+  /** The caller (sts:GetCallerIdentity), read when the target starts. */
+  accountId: string;
+  callerArn: string;
+  /** Names and tags the run's temporary documents and is part of each session's Reason. */
+  runId: string;
 }
 
 /** A capability a scenario may need; when absent, the reason is printed and the scenario is skipped. */
 export type Capability = { available: true } | { available: false; reason: string };
 
 export interface TargetCapabilities {
-  /** Run As needs the agent to run as root (the container target; the embedded one only as root). */
-  runAs: Capability;
+  /**
+   * Run As needs the agent to run as root (the container target; the embedded one only as root). `user` is
+   * the second OS user the Run As scenarios switch to (ssm-runas in the agent container).
+   */
+  runAs: Capability & { user?: string };
   /** A KMS key the caller may use for session encryption and log-group encryption. */
   kmsKey: Capability & { keyId?: string };
 }
@@ -60,6 +71,10 @@ export interface Target {
   /** Creates a temporary Session document with these inputs; returns its name. Deleted by dispose(). */
   createSessionDocument(inputs: SessionDocumentInputs): Promise<string>;
   deleteSessionDocument(name: string): Promise<void>;
-  /** Deletes what the run created and stops what it started. Safe to call twice. */
+  /** What the preflight found: permissions, resources, and the capabilities that follow. */
+  readonly preflight: PreflightResult;
+  /** Every session StartSession returned on this target so far, in order (the report lists them). */
+  readonly sessionIds: readonly string[];
+  /** Deletes what the run created and stops what it started (every session still active). Safe to call twice. */
   dispose(): Promise<void>;
 }

@@ -131,6 +131,8 @@ describe("stack CLI: flags", () => {
       logLevel: "info",
       pacing: "faithful",
       defaultShellUser: undefined,
+      logsEndpoint: undefined,
+      fault: undefined,
       help: false,
     });
   });
@@ -155,6 +157,10 @@ describe("stack CLI: flags", () => {
       "unpaced",
       "--default-shell-user",
       "ssm-user",
+      "--logs-endpoint",
+      "http://127.0.0.1:4566/",
+      "--fault",
+      "late-idle-timeout:factor=3",
     ]);
     assert.deepEqual(options, {
       port: 4566,
@@ -166,10 +172,13 @@ describe("stack CLI: flags", () => {
       logLevel: "debug",
       pacing: "unpaced",
       defaultShellUser: "ssm-user",
+      logsEndpoint: "http://127.0.0.1:4566",
+      fault: "late-idle-timeout:factor=3",
       help: false,
     });
     assert.equal(parseCli(["--time-scale", "0.5"]).timeScale, 0.5);
     assert.equal(parseCli(["--help"]).help, true);
+    assert.equal(parseCli(["--logs-endpoint", "aws"]).logsEndpoint, "aws");
   });
 
   const bad: [string[], RegExp][] = [
@@ -194,6 +203,14 @@ describe("stack CLI: flags", () => {
     [["--strict-sigv4=yes"], /--strict-sigv4 takes no value/],
     [["serve"], /unexpected argument serve/],
     [["--default-shell-user", "bad user"], /is not a user name/],
+    [["--logs-endpoint", "localstack:4566"], /--logs-endpoint must be an http\(s\) URL/],
+    [["--logs-endpoint", "http://127.0.0.1:4566/logs"], /--logs-endpoint must be an http\(s\) URL/],
+    [["--fault", "flaky"], /--fault: unknown fault profile "flaky"; the profiles are no-idle-timeout, /],
+    [
+      ["--fault", "slow-logs:speed=2"],
+      /--fault: fault profile slow-logs has no parameter "speed" \(it has delayMs\)/,
+    ],
+    [["--fault", "slow-logs:delayMs=soon"], /--fault: fault parameter slow-logs:delayMs must be a number/],
   ];
   for (const [args, message] of bad) {
     test(`refuses ${args.join(" ")}`, () => {

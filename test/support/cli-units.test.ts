@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseCommand, UsageError } from "../../support/cli/args";
-import { redact } from "../../support/cli/redact";
 import { formatDuration, formatSummary } from "../../support/cli/summary";
 import { type Envelope, Tally } from "../../support/cli/tally";
+import { redact } from "../../support/report/redact";
 
 describe("parseCommand", () => {
   it("defaults to run on the embedded target", () => {
@@ -14,14 +14,18 @@ describe("parseCommand", () => {
       target: "embedded",
       tags: undefined,
       name: undefined,
-      region: undefined,
+      regions: [],
       profile: undefined,
       instances: [],
       instanceTags: [],
+      logGroups: [],
+      shard: undefined,
       policyPath: undefined,
       reportDir: "reports",
+      history: undefined,
       parallel: 1,
       timeScale: undefined,
+      fault: undefined,
       dryRun: false,
       failFast: false,
     });
@@ -52,6 +56,18 @@ describe("parseCommand", () => {
     assert.equal(parseCommand(["--target", "aws", "--help"]).kind, "help");
     assert.equal(parseCommand(["-h"]).kind, "help");
     assert.equal(parseCommand(["--version"]).kind, "version");
+  });
+
+  it("--fault names a fault profile of the emulator, for local targets only", () => {
+    const command = parseCommand(["--fault", "slow-logs:delayMs=20000"]);
+    assert.ok(command.kind === "run");
+    assert.equal(command.options.fault, "slow-logs:delayMs=20000");
+    assert.throws(() => parseCommand(["--fault", "flaky"]), /--fault: unknown fault profile "flaky"/);
+    assert.throws(() => parseCommand(["--fault", "slow-logs:x=1"]), /has no parameter "x"/);
+    assert.throws(
+      () => parseCommand(["--target", "aws", "--fault", "slow-logs"]),
+      /--fault applies to local targets only/,
+    );
   });
 
   it("rejects a positional after run", () => {

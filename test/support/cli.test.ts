@@ -76,8 +76,13 @@ describe("bad input: one line on stderr, exit 2", { concurrency: true }, () => {
     ["time scale on aws", ["--target", "aws", "--time-scale", "60"], /--time-scale applies to local targets/],
     ["bad time scale", ["--time-scale", "fast"], /--time-scale .*'fast'/],
     ["bad name regex", ["--name", "("], /--name is not a valid regular expression/],
-    ["report is reserved", ["report"], /report: not available yet/],
-    ["cleanup is reserved", ["cleanup"], /cleanup: not available yet/],
+    ["report without a stream", ["report"], /report needs at least one messages\.ndjson file/],
+    [
+      "report of a missing stream",
+      ["report", "missing.ndjson"],
+      /cannot read message stream missing\.ndjson/,
+    ],
+    ["cleanup without a selection", ["cleanup"], /cleanup needs --run-id <id> or --older-than <hours>/],
   ];
   for (const [title, args, message] of cases) {
     it(title, async () => {
@@ -106,11 +111,16 @@ describe("help and version", { concurrency: true }, () => {
       "--instance-tag",
       "--policy",
       "--report-dir",
+      "--history",
       "--parallel",
       "--time-scale",
       "--name",
       "--dry-run",
       "--fail-fast",
+      "--log-group",
+      "--shard",
+      "--run-id",
+      "--older-than",
       "--help",
       "--version",
     ];

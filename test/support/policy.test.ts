@@ -80,4 +80,10 @@ describe("settings", () => {
     assert.equal(parseSettings({ target: "embedded", timeScale: 120 }).timeScale, 120);
     assert.throws(() => parseSettings({ target: "aws", timeScale: 60 }), /local targets only/);
   });
+
+  test("a fault profile is for local targets only, and must exist", () => {
+    assert.equal(parseSettings({ fault: "no-idle-timeout" }).fault, "no-idle-timeout");
+    assert.throws(() => parseSettings({ target: "aws", fault: "no-idle-timeout" }), /local targets only/);
+    assert.throws(() => parseSettings({ fault: "flaky" }), /world parameter fault: unknown fault profile/);
+  });
 });

@@ -74,7 +74,7 @@ export class StreamingShipper {
       uploaderConfig(options, {
         mode: "streaming",
         maxEventBytes: STREAM_EVENT_BYTES,
-        ansi: options.ansi ?? {},
+        ansi: options.hooks?.keepAnsi ? undefined : (options.ansi ?? {}),
         buildEvent: (raw, _fileComplete, nowMs) => structuredEvent(raw, identity, nowMs),
       }),
     );

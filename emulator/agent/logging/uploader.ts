@@ -22,6 +22,8 @@ export type EventTransform = (
 
 export interface PipelineHooks {
   transformBatch?: EventTransform;
+  /** Fault injection: streamed events keep their ANSI escape sequences (the agent strips them). */
+  keepAnsi?: boolean;
 }
 
 /** How shipping ended: everything shipped, stopped by an error (as the agent stops), or out of time. */
