@@ -19,7 +19,9 @@ let runMetadata: RunMetadata | undefined;
 /** Sessions the target had recorded when the current scenario began (scenarios run one at a time per worker). */
 let sessionsBefore = 0;
 
-BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
+// Starting a target may take minutes once: the container target builds its agent image on first use (its
+// own waits are bounded: pulls, builds and container starts each have a limit).
+BeforeAll({ timeout: 20 * 60_000 }, async function (this: { parameters: unknown }) {
   const { target, policy } = await startRun(this.parameters);
   runMetadata = describeRun(target, policy);
 });

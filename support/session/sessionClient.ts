@@ -229,7 +229,7 @@ export class SessionClient {
       // Unlike the plugin (spec 9), ack a duplicate again. When a drop loses an ack, the agent resends
       // that message; unacked, it stays the agent's oldest forever, and output the agent buffered while
       // publication was paused (client detached) is sent only once the oldest is acked: the session hangs
-      // after resume() (test/reliability/nothing-lost.test.ts found it). A repeated ack is harmless.
+      // after resume() (test/reliability/nothing-lost.soak.ts found it). A repeated ack is harmless.
       reackDuplicates: true,
       send: (frame) => socket.send(frame),
       deliver: (frame) => this.deliver(frame),

@@ -21,6 +21,7 @@
  *   SSM_CONFORMANCE_PULL_TIMEOUT      seconds a pull may take (default 300)
  *   LOCALSTACK_AUTH_TOKEN             forwarded to LocalStack when set
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -167,7 +168,7 @@ export async function startContainerTarget(options: ContainerTargetOptions): Pro
       `run ${runId}: agent container ${agent.container.getId().slice(0, 12)} (${agentImage}) at ${agent.endpoint}; ` +
         `CloudWatch Logs: ${logs.summary}`,
     );
-    return await prepare({ runId, timeScale, agent, logs, agentImage, stopAll });
+    return await prepare({ runId, timeScale, agent, logs, agentImage, stopAll, log });
   } catch (error) {
     await stopAll();
     throw error;
@@ -356,6 +357,7 @@ interface PrepareInput {
   logs: LogsBackend;
   agentImage: string;
   stopAll: () => Promise<void>;
+  log: (line: string) => void;
 }
 
 /** As the embedded target: seed the account (log groups, compliant preferences), preflight, describe. */
@@ -366,6 +368,7 @@ async function prepare({
   logs,
   agentImage,
   stopAll,
+  log,
 }: PrepareInput): Promise<Target> {
   const clients = createClients({
     region: REGION,
@@ -395,6 +398,14 @@ async function prepare({
       documents,
     });
     const runAsCheck = await agent.container.exec(["id", "-u", RUN_AS_USER]);
+    const builtFrom = (await agent.container.exec(["cat", "/opt/ssm-conformance/SOURCE_HASH"])).output.trim();
+    const stale = builtFrom !== checkoutSourceHash();
+    if (stale) {
+      log(
+        `${agentImage} was built from other sources than this checkout (emulator/, protocol/, docker/agent/, ` +
+          "package files); the run uses it as it is: rebuild it with docker/build-agent-image.sh",
+      );
+    }
     const capabilities: TargetCapabilities = {
       runAs:
         runAsCheck.exitCode === 0
@@ -413,7 +424,9 @@ async function prepare({
         endpoint: agent.endpoint,
         logsBackend: logs.description,
         nodeIds: [nodeId],
-        agentVersion: `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}, in ${agentImage}`,
+        agentVersion:
+          `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}, in ${agentImage}` +
+          (stale ? " (built from other sources than this checkout)" : ""),
         timeScale,
         accountId: caller.accountId,
         callerArn: caller.arn,
@@ -464,6 +477,18 @@ async function waitUntilOnline(clients: TargetClients, nodeId: string, limitMs: 
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The hash of the sources the agent image is built from, for this checkout (docker/agent/source-hash.js). */
+function checkoutSourceHash(): string {
+  try {
+    return execFileSync(process.execPath, [path.join(PACKAGE_ROOT, "docker/agent/source-hash.js")], {
+      cwd: PACKAGE_ROOT,
+      encoding: "utf8",
+    }).trim();
+  } catch {
+    return "unknown";
   }
 }
 
