@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { AwsServiceError, type RequestContext } from "../../emulator/api/provider";
+import { AwsServiceError } from "../../emulator/api/provider";
 import { createLogsProvider } from "../../emulator/logs";
-
-const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
-const CTX: RequestContext = {
-  caller: {
-    accessKeyId: "test",
-    accountId: "000000000000",
-    arn: "arn:aws:iam::000000000000:user/tester",
-    userId: "AIDAZEMULATORTESTER01",
-  },
-  region: "us-east-1",
-  requestId: "req-1",
-};
-
-// biome-ignore lint/suspicious/noExplicitAny: responses are checked field by field
-type Out = any;
+import { CTX, NOW, type Out } from "./logs-support";
 
 async function setup(options: { filterScanBudget?: number; streams?: string[] } = {}) {
   const { provider, store } = createLogsProvider({

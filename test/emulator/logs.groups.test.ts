@@ -2,21 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AwsServiceError, type RequestContext } from "../../emulator/api/provider";
 import { createLogsProvider, RETENTION_DAYS } from "../../emulator/logs";
-
-const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
-const CTX: RequestContext = {
-  caller: {
-    accessKeyId: "test",
-    accountId: "000000000000",
-    arn: "arn:aws:iam::000000000000:user/tester",
-    userId: "AIDAZEMULATORTESTER01",
-  },
-  region: "us-east-1",
-  requestId: "req-1",
-};
-
-// biome-ignore lint/suspicious/noExplicitAny: responses are checked field by field
-type Out = any;
+import { CTX, NOW, type Out } from "./logs-support";
 
 function setup(clock: { t: number } = { t: NOW }, ctx: RequestContext = CTX) {
   const { provider, store } = createLogsProvider({ now: () => clock.t });
