@@ -1,4 +1,4 @@
-/** The self-test children's TypeScript: transpileModule behind a disk cache keyed by source and options. */
+/** ts-node's TypeScript (tsconfig.json "ts-node".compiler): transpileModule behind a disk cache keyed by source and options. */
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import ts from "typescript";
 test("a cached transpile equals TypeScript's, hits on the same input and misses on any change", (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), "ssmc-tscache-"));
   process.env.SSMC_TS_CACHE_DIR = dir;
-  const modulePath = require.resolve("../support/selftest/cachedTypescript.js");
+  const modulePath = require.resolve("../support/runtime/cachedTypescript.js");
   delete require.cache[modulePath];
   t.after(() => {
     delete process.env.SSMC_TS_CACHE_DIR;

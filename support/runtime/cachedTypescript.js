@@ -1,7 +1,7 @@
 /**
- * The `typescript` module with a disk cache in front of `transpileModule`, for ts-node's TS_NODE_COMPILER:
- * the self-test starts the harness two dozen times, and each start would otherwise transpile the same
- * sources again (most of a start's CPU time). Entries are keyed by the TypeScript version, the compiler
+ * The `typescript` module with a disk cache in front of `transpileModule`: ts-node's compiler for every run
+ * (tsconfig.json "ts-node".compiler). The tests, the self-test and the benchmarks start dozens of ts-node
+ * processes, and each would otherwise transpile the same sources again (most of a start's CPU time). Entries are keyed by the TypeScript version, the compiler
  * options, the file name and the source text, so an edit is a miss, never a stale hit. Plain JavaScript:
  * it is loaded before ts-node registers.
  */
