@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import tls from "node:tls";
 import { SSMClient, StartSessionCommand } from "@aws-sdk/client-ssm";
 import WebSocket from "ws";
+import { MgsClient } from "../../emulator/agent/mgsClient";
 import { restRequest } from "../../emulator/agent/restRequest";
 import { startStack } from "../../emulator/stack";
 import { awsServiceHostNames } from "../../emulator/tls/authority";
@@ -144,11 +145,29 @@ describe("stack over TLS", { concurrency: true }, () => {
 });
 
 describe("stack over TLS: the CA file", () => {
-  test("a temporary CA file is removed by stop(); a named one is written there and left", async () => {
-    const stack = await startStack({ tls: true, nodes: [], logLevel: "silent" });
+  test("stop() closes an open wss control channel and removes a temporary CA file; a named one is left", async () => {
+    const stack = await startStack({
+      tls: true,
+      nodes: [],
+      externalNodes: [EXTERNAL_NODE],
+      logLevel: "silent",
+    });
     const temporary = stack.tls!.caFile;
     assert.ok(existsSync(temporary));
+    const mgs = new MgsClient({ ...stack, url: stack.endpoint, ca: stack.tls!.caPem });
+    await mgs.createControlChannel(EXTERNAL_NODE);
+    const control = await mgs.dial(`/v1/control-channel/${EXTERNAL_NODE}`, {
+      role: "subscribe",
+      stream: "input",
+    });
+    const closed = new Promise((resolve) => control.once("close", resolve));
     await stack.stop();
+    await Promise.race([
+      closed,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("wss still open after stop()")), 2_000).unref(),
+      ),
+    ]);
     assert.equal(existsSync(temporary), false, "the temporary CA file is gone");
 
     const dir = mkdtempSync(path.join(tmpdir(), "stack-tls-test-"));
