@@ -46,6 +46,9 @@ Options:
                              with the default credential chain (default: this emulator)
   --fault <name[:k=v,...]>   Run non-conformant on purpose with a fault profile (emulator/faults),
                              e.g. no-idle-timeout or slow-logs:delayMs=20000
+  --tls                      Serve https and wss (what the real amazon-ssm-agent needs) with a
+                             certificate from a CA made at start; the CA file is printed as
+                             SSL_CERT_FILE and AWS_CA_BUNDLE and removed on exit
   --help                     Show this help
 
 Node ids match ^(i|mi)-[0-9a-f]{8,17}$.
@@ -66,6 +69,7 @@ export interface CliOptions {
   logsEndpoint: string | undefined;
   /** A fault profile, checked: `name` or `name:key=value,...`. */
   fault: string | undefined;
+  tls: boolean;
   help: boolean;
 }
 
@@ -95,6 +99,7 @@ export function parseCli(argv: string[]): CliOptions {
     defaultShellUser: v["default-shell-user"] === undefined ? undefined : userOf(v["default-shell-user"]),
     logsEndpoint: v["logs-endpoint"] === undefined ? undefined : logsEndpointOf(v["logs-endpoint"]),
     fault: v.fault === undefined ? undefined : faultOf(v.fault),
+    tls: v.tls ?? false,
     help: v.help ?? false,
   };
   const seen = new Set<string>();
@@ -132,6 +137,7 @@ function parse(argv: string[]) {
       "default-shell-user": { type: "string" },
       "logs-endpoint": { type: "string" },
       fault: { type: "string" },
+      tls: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -233,6 +239,7 @@ export function banner(stack: {
   externalNodeIds: readonly string[];
   kmsKeys: readonly { arn: string; aliases: string[] }[];
   fault?: { label: string; profile: { summary: string } };
+  tls?: { caFile: string };
   env(): Record<string, string>;
 }): string {
   const env = { ...stack.env(), AWS_DEFAULT_REGION: stack.region };
@@ -250,11 +257,14 @@ export function banner(stack: {
     `nodes: ${stack.nodeIds.join(" ") || "none"} (built-in agents)`,
     `external nodes: ${stack.externalNodeIds.join(" ") || "none"}`,
     ...(keys.length ? keys.map((k) => `kms key: ${k}`) : ["kms key: none"]),
+    ...(stack.tls ? [`tls: CA certificate in ${stack.tls.caFile} (removed on exit)`] : []),
     ...(stack.fault
       ? [`fault profile: ${stack.fault.label} (NOT CONFORMANT ON PURPOSE): ${stack.fault.profile.summary}`]
       : []),
     "",
-    "# Point AWS tools at the emulator (test credentials):",
+    stack.tls
+      ? "# Point AWS tools at the emulator (test credentials; SSL_CERT_FILE and AWS_CA_BUNDLE trust its CA):"
+      : "# Point AWS tools at the emulator (test credentials):",
     ...exports,
     "",
     "# Then, for example (needs the session-manager-plugin):",
@@ -297,6 +307,7 @@ async function main(argv: string[]): Promise<void> {
       defaultShellUser,
       fault: options.fault,
       logsEndpoint: options.logsEndpoint,
+      tls: options.tls,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,6 +1,6 @@
 /**
- * The embedded Session Manager stack: every provider behind one loopback HTTP endpoint, the message
- * gateway on the same port, and one built-in agent per managed node, connected over the real protocol.
+ * The embedded Session Manager stack: every provider behind one loopback HTTP (or HTTPS) endpoint, the
+ * message gateway on the same port, and one built-in agent per managed node, connected over the real protocol.
  * `startStack(options)` returns a started handle; `stop()` ends sessions, kills shells, closes sockets.
  */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -27,6 +27,9 @@ import { SessionRegistry } from "./sessions/registry";
 import { createSsmProvider } from "./ssm";
 import { DocumentStore, type InputStrictness, resolveSessionPreferences } from "./ssm/documents";
 import { createStsProvider } from "./sts";
+import { createStackCertificates } from "./tls/authority";
+import { writeCaFile } from "./tls/caFile";
+import { sdkTrusting } from "./tls/sdkTrust";
 
 export interface StackOptions {
   /** Port of the single endpoint (API, REST and WebSockets). Default 0: any free port. */
@@ -64,10 +67,15 @@ export interface StackOptions {
   logHooks?: PipelineHooks;
   /** A fault profile (emulator/faults): `name` or `name:key=value,...`. Default none: AWS's behaviour. */
   fault?: string | FaultSpec;
+  /**
+   * Serve https and wss (on the same single port) with a certificate from a CA made at start (emulator/tls).
+   * `caFile`: where the CA certificate is written. Default: a temporary file, removed by stop().
+   */
+  tls?: boolean | { caFile?: string };
 }
 
 export interface StartedStack {
-  /** http://127.0.0.1:<port>: the endpoint of every service. */
+  /** http://127.0.0.1:<port> (https:// with `tls`): the endpoint of every service. */
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
@@ -78,7 +86,9 @@ export interface StartedStack {
   readonly timeScale: number;
   /** The fault profile the stack runs with, if any (its `hooks.account` is for whoever seeds the account). */
   readonly fault?: ActiveFault;
-  /** The environment a user pastes to point AWS tools at the stack. */
+  /** With `tls`: the CA that signed the server certificate, as a file and as PEM text. */
+  readonly tls?: { readonly caFile: string; readonly caPem: string };
+  /** The environment a user pastes to point AWS tools at the stack (with `tls`, SSL_CERT_FILE and AWS_CA_BUNDLE). */
   env(): Record<string, string>;
   /** For tests and the harness's own checks; not part of any AWS API. */
   readonly internals: {
@@ -131,6 +141,11 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     streamBaseUrl: () => endpoint.replace(/^http/, "ws"),
     faults: faults.ssm,
   });
+  const certificates = options.tls ? await createStackCertificates(region) : undefined;
+  const caFile = certificates
+    ? await writeCaFile(certificates.caPem, typeof options.tls === "object" ? options.tls.caFile : undefined)
+    : undefined;
+  const tls = certificates && caFile ? { caFile: caFile.path, caPem: certificates.caPem } : undefined;
   const api = await startApiServer({
     providers: [ssm, logs.provider, kms.provider, createStsProvider()],
     principals,
@@ -139,19 +154,27 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     port: options.port ?? 0,
     routes: gateway.routes(),
     logger: logger.child("api"),
+    tls: certificates,
+  }).catch(async (error: unknown) => {
+    await caFile?.remove();
+    throw error;
   });
   endpoint = api.url;
   gateway.attach(api.server);
 
   const sdkConfig = { region, credentials };
+  // Our own components trust the stack's CA the way any client would: through their own settings.
+  const ownEndpoint = { ...sdkConfig, ...sdkTrusting(tls?.caPem), endpoint };
   const logsClient = new CloudWatchLogsClient(
-    options.logsEndpoint === "aws"
-      ? { region }
-      : { ...sdkConfig, endpoint: options.logsEndpoint ?? endpoint },
+    options.logsEndpoint === undefined
+      ? ownEndpoint
+      : options.logsEndpoint === "aws"
+        ? { region }
+        : { ...sdkConfig, endpoint: options.logsEndpoint },
   );
-  const kmsClient = new KMSClient({ ...sdkConfig, endpoint });
+  const kmsClient = new KMSClient(ownEndpoint);
   const logsApi = sdkLogsApi(logsClient);
-  const mgs = new MgsClient({ url: endpoint, region, credentials });
+  const mgs = new MgsClient({ url: endpoint, region, credentials, ca: tls?.caPem });
   const preferencesOf = (task: SessionTask) => {
     const preferences = resolveSessionPreferences(task.documentContent, asParameterLists(task.parameters), {
       inputs: documents.inputs,
@@ -203,6 +226,7 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
     kmsKeys: kms.listKeys(),
     timeScale: timeScale.factor,
     fault,
+    tls,
     env: () => ({
       AWS_ENDPOINT_URL: endpoint,
       AWS_ENDPOINT_URL_SSM: endpoint,
@@ -212,6 +236,9 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      // Go programs (amazon-ssm-agent, session-manager-plugin) and OpenSSL read SSL_CERT_FILE; AWS tools
+      // read AWS_CA_BUNDLE.
+      ...(tls && { SSL_CERT_FILE: tls.caFile, AWS_CA_BUNDLE: tls.caFile }),
     }),
     internals: { sessions, nodes, gateway, logs: logs.store },
     stop: () => {
@@ -225,6 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
         logsClient.destroy();
         kmsClient.destroy();
         await api.close();
+        await caFile?.remove();
       })();
       return stopping;
     },

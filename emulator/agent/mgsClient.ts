@@ -8,6 +8,7 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import WebSocket from "ws";
+import { restRequest } from "./restRequest";
 
 export interface AgentCredentials {
   accessKeyId: string;
@@ -80,12 +81,14 @@ export class MgsClient {
   private async createChannel(path: string, body: Record<string, string>): Promise<string> {
     const payload = JSON.stringify(body);
     const signed = await this.sign("POST", path, {}, payload);
-    const response = await fetchWithTimeout(new URL(path, this.base), {
+    const response = await restRequest(new URL(path, this.base), {
       method: "POST",
       headers: signed.headers,
       body: payload,
+      ca: this.endpoint.ca,
+      timeoutMs: REST_TIMEOUT_MS,
     });
-    const text = await response.text();
+    const text = response.body;
     // Exactly 201 is success; anything else is an error whose text is the raw body (as the real agent).
     if (response.status !== 201) throw new Error(`unexpected response from the service ${text}`);
     const token = /<TokenValue>([^<]*)<\/TokenValue>/.exec(text)?.[1];
@@ -109,10 +112,6 @@ export class MgsClient {
     });
     return this.signer.sign(request);
   }
-}
-
-async function fetchWithTimeout(url: URL, init: RequestInit): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(REST_TIMEOUT_MS) });
 }
 
 function unescapeXml(text: string): string {

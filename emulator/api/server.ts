@@ -1,8 +1,9 @@
 /**
- * The emulator's HTTP front door on loopback: AWS API calls on `POST /` (see dispatch.ts) and extra REST
+ * The emulator's HTTP(S) front door on loopback: AWS API calls on `POST /` (see dispatch.ts) and extra REST
  * routes for other components. WebSocket upgrades are left to whoever listens for `upgrade` on `server`.
  */
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { type Logger, silentLogger } from "../logger";
 import { DEFAULT_PRINCIPAL, type Principal } from "./credentials";
@@ -30,11 +31,13 @@ export interface ApiServerOptions {
   port?: number;
   routes?: HttpRoute[];
   logger?: Logger;
+  /** Serve https (and wss) with this key and certificate (PEM) instead of plain http. */
+  tls?: { keyPem: string; certPem: string };
 }
 
 export interface ApiServer {
   readonly server: http.Server;
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port>, or https:// with `tls` */
   readonly url: string;
   readonly port: number;
   /** Stops listening and destroys every open socket (keep-alive and upgraded ones included). */
@@ -74,7 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     sendJsonError(res, 404, "UnknownOperationException", `No route for ${method} ${path}`);
   };
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Path only: a query string may carry presigned credentials.
       const path = (req.url ?? "").split("?")[0];
@@ -82,7 +85,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (res.headersSent) res.destroy();
       else sendJsonError(res, 500, "InternalFailure", "The request processing has failed.");
     });
-  });
+  };
+  const server: http.Server = options.tls
+    ? https.createServer(
+        // HTTP/1.1 only, never h2: with h2 offered the real agent's REST calls switch to HTTP/2
+        // (real-agent-observations.md C2), which this server does not speak.
+        { key: options.tls.keyPem, cert: options.tls.certPem, ALPNProtocols: ["http/1.1"] },
+        listener,
+      )
+    : http.createServer(listener);
+  if (options.tls) {
+    // A client that does not trust the CA aborts the handshake: one debug line, no stack.
+    server.on("tlsClientError", (error: Error) => logger.debug(`TLS handshake failed: ${error.message}`));
+  }
+  // The raw TCP sockets, for TLS too: destroying one tears down the TLS session (and an upgrade) on it.
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -97,7 +113,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = `${options.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
   logger.info(`listening on ${url}`);
 
   let closing: Promise<void> | undefined;

@@ -33,6 +33,8 @@ export interface RunOptions {
   timeScale?: number;
   /** embedded/container: a fault profile of the emulator (emulator/faults), for the self-test. */
   fault?: string;
+  /** embedded: serve the stack over https/wss with its own CA (the real agent's transport). */
+  tls: boolean;
   dryRun: boolean;
   failFast: boolean;
 }
@@ -74,6 +76,7 @@ const RUN_FLAGS = {
   parallel: { type: "string", default: "1" },
   "time-scale": { type: "string" },
   fault: { type: "string" },
+  tls: { type: "boolean", default: false },
   "dry-run": { type: "boolean", default: false },
   "fail-fast": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -150,6 +153,7 @@ function validate(flags: ReturnType<typeof parseFlags<typeof RUN_FLAGS>>["values
     if (flags["log-group"].length > 0) throw new UsageError("--log-group applies to --target aws only");
   }
   for (const region of flags.region) checkRegion(region);
+  if (flags.tls && target !== "embedded") throw new UsageError("--tls applies to --target embedded only");
   return {
     target,
     tags: flags.tags,
@@ -166,6 +170,7 @@ function validate(flags: ReturnType<typeof parseFlags<typeof RUN_FLAGS>>["values
     parallel: Number(flags.parallel),
     timeScale: flags["time-scale"] === undefined ? undefined : timeScale(flags["time-scale"], target),
     fault: flags.fault === undefined ? undefined : fault(flags.fault, target),
+    tls: flags.tls,
     dryRun: flags["dry-run"],
     failFast: flags["fail-fast"],
   };

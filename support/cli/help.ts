@@ -32,6 +32,9 @@ Options for run:
   --time-scale <n>      configured minutes per real minute, local targets only (default: 60)
   --fault <name>        local targets: run the emulator non-conformant on purpose with a fault
                         profile (emulator/faults/README.md), e.g. slow-logs; the spec should fail
+  --tls                 embedded: serve the stack over https/wss with a CA made at start (as the
+                        real agent needs); the harness's clients trust that CA. Against a stack
+                        started elsewhere, export AWS_CA_BUNDLE or SSL_CERT_FILE instead
   --dry-run             list the scenarios and check their steps, without starting a target
   --fail-fast           stop at the first failed scenario
   -h, --help            show this help

@@ -118,7 +118,10 @@ function provided(options: RunOptions): Partial<IConfiguration> {
 }
 
 /** The world parameters support/config validates; only what the flags set, so profile values stand. */
-function worldParameters(options: RunOptions, reportDir: string): Record<string, string | number | string[]> {
+function worldParameters(
+  options: RunOptions,
+  reportDir: string,
+): Record<string, string | number | boolean | string[]> {
   const { target, regions, profile, instances, instanceTags, logGroups, needs, policyPath, timeScale } =
     options;
   return {
@@ -134,5 +137,6 @@ function worldParameters(options: RunOptions, reportDir: string): Record<string,
     ...(policyPath !== undefined && { policyPath }),
     ...(timeScale !== undefined && { timeScale }),
     ...(options.fault !== undefined && { fault: options.fault }),
+    ...(options.tls && { tls: true }),
   };
 }

@@ -24,6 +24,8 @@ export const WorldParametersSchema = z
     /** Local targets only: run the emulator non-conformant on purpose with this fault profile
      * (`name` or `name:key=value,...`, emulator/faults). The self-test uses it. */
     fault: z.string().min(1).optional(),
+    /** Embedded target only: the stack serves https/wss with its own CA, and the clients trust it. */
+    tls: z.boolean().optional(),
   })
   .strict();
 
@@ -39,6 +41,9 @@ export function parseSettings(parameters: unknown): Settings {
   }
   if (result.data.target === "aws" && result.data.timeScale !== undefined) {
     throw new SettingsError("--time-scale applies to local targets only; AWS runs on real time");
+  }
+  if (result.data.tls && result.data.target !== "embedded") {
+    throw new SettingsError("tls applies to the embedded target only");
   }
   if (result.data.fault !== undefined) {
     if (result.data.target === "aws") {

@@ -103,7 +103,7 @@ export class ConformanceWorld extends World<Settings> {
         DocumentName: documentName,
         Reason: sessionReason(this.target.description.runId, this.pickleName),
       },
-      { ssm: this.target.clients.ssm, kms: this.target.clients.kms },
+      { ssm: this.target.clients.ssm, kms: this.target.clients.kms, ca: this.target.ca },
     );
     this.sessions.push(session);
     trackSession(session);

@@ -27,6 +27,7 @@ import {
   ReliableStream,
   streamTimeoutReason,
 } from "../../protocol";
+import { caBundleFromEnv } from "../config/caBundle";
 import { Transcript, type TranscriptMatch } from "./transcript";
 
 /** What the plugin built from source reports; the harness says who it is instead. */
@@ -41,7 +42,7 @@ export interface SessionClientOptions {
   rows?: number;
   /** How long open() waits for the first output (the prompt). Default 20 s. */
   openTimeoutMs?: number;
-  /** Extra CA for wss StreamUrls of a TLS stack. */
+  /** CA certificates for wss StreamUrls (a TLS stack). Absent: AWS_CA_BUNDLE or SSL_CERT_FILE if set. */
   ca?: string | Buffer;
 }
 
@@ -252,7 +253,10 @@ export class SessionClient {
   }
 
   private async connect(streamUrl: string, token: string): Promise<WebSocket> {
-    const socket = new WebSocket(streamUrl, { ca: this.options.ca, perMessageDeflate: false });
+    const socket = new WebSocket(streamUrl, {
+      ...(streamUrl.startsWith("wss:") && { ca: this.options.ca ?? caBundleFromEnv() }),
+      perMessageDeflate: false,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);

@@ -3,6 +3,8 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SSMClient, type SSMClientConfig } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
+import { sdkTrusting } from "../../emulator/tls/sdkTrust";
+import { caBundleFromEnv } from "../config/caBundle";
 import type { TargetClients } from "./target";
 
 export interface ClientConfig {
@@ -20,14 +22,21 @@ export interface ClientConfig {
   profile?: string;
   /** CloudWatch Logs only: an endpoint of its own (LocalStack's on the container target), over `endpoint`. */
   logsEndpoint?: string;
+  /** CA certificates (PEM) for https endpoints. Absent: AWS_CA_BUNDLE or SSL_CERT_FILE if set (caBundle.ts). */
+  ca?: string;
 }
 
 export function createClients(config: ClientConfig): TargetClients {
-  const { logsEndpoint, ...shared } = config;
+  const { logsEndpoint, ca, ...shared } = config;
   // Only the keys that are set: an explicit `undefined` must not shadow the SDK's own chains.
   const given = Object.fromEntries(Object.entries(shared).filter(([, value]) => value !== undefined));
   // Throttling on AWS is met with the SDK's adaptive retry mode (client-side rate limiting and backoff).
-  const common = { ...given, retryMode: "adaptive" as const, maxAttempts: 5 };
+  const common = {
+    ...given,
+    ...sdkTrusting(ca ?? caBundleFromEnv()),
+    retryMode: "adaptive" as const,
+    maxAttempts: 5,
+  };
   return {
     ssm: new SSMClient(common),
     logs: new CloudWatchLogsClient(

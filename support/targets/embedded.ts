@@ -21,6 +21,8 @@ export interface EmbeddedTargetOptions {
   timeScale?: number;
   /** A fault profile (emulator/faults): the emulator runs non-conformant on purpose. */
   fault?: string;
+  /** Serve https/wss with the stack's own CA (emulator/tls); the target's clients trust it. */
+  tls?: boolean;
   /** Passed through to the emulator (log level, ...). */
   stack?: StackOptions;
 }
@@ -31,6 +33,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     ...options.stack,
     timeScale,
     ...(options.fault !== undefined && { fault: options.fault }),
+    ...(options.tls && { tls: true }),
   });
   try {
     return await prepare(stack);
@@ -45,6 +48,7 @@ async function prepare(stack: StartedStack): Promise<Target> {
     region: stack.region,
     endpoint: stack.endpoint,
     credentials: stack.credentials,
+    ca: stack.tls?.caPem,
   });
   const key = stack.kmsKeys[0];
   if (!key) throw new Error("the embedded stack has no KMS key");
@@ -91,6 +95,7 @@ async function prepare(stack: StartedStack): Promise<Target> {
       runId: documents.runId,
     },
     clients,
+    ca: stack.tls?.caPem,
     nodeId: stack.nodeIds[0]!,
     capabilities,
     logGroups: preflight.logGroups,

@@ -10,7 +10,7 @@ export class TargetUnavailableError extends Error {}
 export async function createTarget(settings: Settings): Promise<Target> {
   switch (settings.target) {
     case "embedded":
-      return startEmbeddedTarget({ timeScale: settings.timeScale, fault: settings.fault });
+      return startEmbeddedTarget({ timeScale: settings.timeScale, fault: settings.fault, tls: settings.tls });
     case "aws":
       return startAwsTarget({
         region: settings.region,

@@ -62,6 +62,8 @@ export interface LogGroupFixtures {
 export interface Target {
   readonly description: TargetDescription;
   readonly clients: TargetClients;
+  /** CA certificates (PEM) for the target's wss StreamUrls, when the clients' defaults do not cover them. */
+  readonly ca?: string;
   /** The managed node shell scenarios run on. */
   readonly nodeId: string;
   readonly capabilities: TargetCapabilities;

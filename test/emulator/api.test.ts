@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import http from "node:http";
+import https from "node:https";
 import type { Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -9,6 +10,7 @@ import { AwsServiceError, type ServiceProvider } from "../../emulator/api/provid
 import { type ApiServer, MAX_BODY_BYTES, startApiServer } from "../../emulator/api/server";
 import { createKmsProvider } from "../../emulator/kms";
 import { createStsProvider } from "../../emulator/sts";
+import { createStackCertificates } from "../../emulator/tls/authority";
 
 const OTHER: Principal = {
   accessKeyId: "AKIAOTHER",
@@ -298,27 +300,33 @@ describe("api server (strict SigV4)", () => {
 });
 
 describe("api server close()", () => {
-  test("resolves promptly with a keep-alive client connected, and closes its socket", async () => {
-    const api = await startApiServer({ providers: [testProvider] });
-    const agent = new http.Agent({ keepAlive: true });
-    const socket = await new Promise<Socket>((resolve) => {
-      const req = http.request(
-        `${api.url}/`,
-        { method: "POST", agent, headers: { "x-amz-target": "Test_20240101.Echo" } },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(req.socket!));
-        },
-      );
-      req.end("{}");
+  for (const scheme of ["http", "https"] as const)
+    test(`resolves promptly with a keep-alive ${scheme} client connected, and closes its socket`, async () => {
+      const certificates = scheme === "https" ? await createStackCertificates("us-east-1") : undefined;
+      const api = await startApiServer({ providers: [testProvider], tls: certificates });
+      assert.ok(api.url.startsWith(`${scheme}://127.0.0.1:`), api.url);
+      const agent =
+        scheme === "https"
+          ? new https.Agent({ keepAlive: true, ca: certificates!.caPem })
+          : new http.Agent({ keepAlive: true });
+      const socket = await new Promise<Socket>((resolve) => {
+        const req = (scheme === "https" ? https : http).request(
+          `${api.url}/`,
+          { method: "POST", agent, headers: { "x-amz-target": "Test_20240101.Echo" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(req.socket!));
+          },
+        );
+        req.end("{}");
+      });
+      const socketClosed = new Promise((resolve) => socket.once("close", resolve));
+      socket.ref(); // the agent unrefs idle sockets; keep the test alive until the server closes this one
+      const started = Date.now();
+      await api.close();
+      assert.ok(Date.now() - started < 1000, "close() took too long");
+      await socketClosed;
+      await api.close(); // idempotent
+      agent.destroy();
     });
-    const socketClosed = new Promise((resolve) => socket.once("close", resolve));
-    socket.ref(); // the agent unrefs idle sockets; keep the test alive until the server closes this one
-    const started = Date.now();
-    await api.close();
-    assert.ok(Date.now() - started < 1000, "close() took too long");
-    await socketClosed;
-    await api.close(); // idempotent
-    agent.destroy();
-  });
 });

@@ -1,11 +1,11 @@
 /**
  * `npm run stack` (emulator/cli.ts): flag checking in-process, and the real process: start-up banner, a
  * session through the SDK, clean shutdown on SIGINT (exit 0, no shell left), exit 130 on a second SIGINT,
- * exit 2 with one stderr line for bad flags and for a port in use.
+ * exit 2 with one stderr line for bad flags and for a port in use; --tls (https, the CA file exported).
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -13,7 +13,9 @@ import { DescribeInstanceInformationCommand, SSMClient, StartSessionCommand } fr
 import WebSocket from "ws";
 import { parseCli, UsageError } from "../../emulator/cli";
 import { STACK_STOP_OUTPUT } from "../../emulator/messages/closeReasons";
+import { sdkTrusting } from "../../emulator/tls/sdkTrust";
 import { decodeFrame, MessageType } from "../../protocol";
+import { caBundleFromEnv } from "../../support/config/caBundle";
 import { SessionClient } from "../../support/session/sessionClient";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -70,14 +72,20 @@ async function startCli(args: string[]): Promise<{ run: Run; endpoint: string; b
   void run.exited.then(() => {
     exitedEarly = true;
   });
-  await waitUntil(
-    () => run.stdout().includes("Ctrl-C stops the emulator") || exitedEarly,
-    "the banner",
-    START_TIMEOUT_MS,
-    run,
-  );
+  try {
+    await waitUntil(
+      () => run.stdout().includes("Ctrl-C stops the emulator") || exitedEarly,
+      "the banner",
+      START_TIMEOUT_MS,
+      run,
+    );
+  } catch (error) {
+    // A stack left running would keep this test file from ever ending.
+    run.child.kill("SIGKILL");
+    throw error;
+  }
   assert.ok(!exitedEarly, `the CLI exited: ${run.stderr()}`);
-  const endpoint = /^endpoint: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(run.stdout())?.[1];
+  const endpoint = /^endpoint: (https?:\/\/127\.0\.0\.1:\d+)$/m.exec(run.stdout())?.[1];
   assert.ok(endpoint, run.stdout());
   return { run, endpoint, banner: run.stdout() };
 }
@@ -133,6 +141,7 @@ describe("stack CLI: flags", () => {
       defaultShellUser: undefined,
       logsEndpoint: undefined,
       fault: undefined,
+      tls: false,
       help: false,
     });
   });
@@ -161,6 +170,7 @@ describe("stack CLI: flags", () => {
       "http://127.0.0.1:4566/",
       "--fault",
       "late-idle-timeout:factor=3",
+      "--tls",
     ]);
     assert.deepEqual(options, {
       port: 4566,
@@ -174,6 +184,7 @@ describe("stack CLI: flags", () => {
       defaultShellUser: "ssm-user",
       logsEndpoint: "http://127.0.0.1:4566",
       fault: "late-idle-timeout:factor=3",
+      tls: true,
       help: false,
     });
     assert.equal(parseCli(["--time-scale", "0.5"]).timeScale, 0.5);
@@ -201,6 +212,7 @@ describe("stack CLI: flags", () => {
     [["--pacing", "fast"], /--pacing must be one of faithful, unpaced/],
     [["--region", "mars"], /--region "mars" is not a region name/],
     [["--strict-sigv4=yes"], /--strict-sigv4 takes no value/],
+    [["--tls=yes"], /--tls takes no value/],
     [["serve"], /unexpected argument serve/],
     [["--default-shell-user", "bad user"], /is not a user name/],
     [["--logs-endpoint", "localstack:4566"], /--logs-endpoint must be an http\(s\) URL/],
@@ -385,6 +397,53 @@ describe("stack CLI: the process", { concurrency: true }, () => {
       assert.ok(Date.now() - secondAt < 1_500, "exited at once");
       assert.match(run.stderr(), /again: exiting at once/);
       socket.terminate();
+    } finally {
+      ssm.destroy();
+      run.child.kill("SIGKILL");
+    }
+  });
+});
+
+// Apart from the suite above: one more stack process starting alongside the others slows every start.
+describe("stack CLI: --tls", () => {
+  test("--tls: https endpoint, CA exports a client trusts, the CA file removed on exit", async () => {
+    const { run, endpoint, banner } = await startCli([
+      "--port",
+      "0",
+      "--node",
+      NODE,
+      "--tls",
+      "--log-level",
+      "warn",
+    ]);
+    const exported = (name: string) => new RegExp(`^export ${name}=(.+)$`, "m").exec(banner)?.[1];
+    assert.match(endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(exported("AWS_ENDPOINT_URL_SSM"), endpoint);
+    const caFile = exported("SSL_CERT_FILE");
+    assert.ok(caFile, banner);
+    assert.equal(exported("AWS_CA_BUNDLE"), caFile);
+    assert.match(banner, new RegExp(`^tls: CA certificate in ${caFile} `, "m"));
+    assert.doesNotMatch(banner, /PRIVATE KEY/);
+    // The harness reads the CA as AWS tools do, from the exported variables.
+    const ca = caBundleFromEnv({ AWS_CA_BUNDLE: caFile });
+    const ssm = new SSMClient({
+      endpoint,
+      region: exported("AWS_REGION")!,
+      credentials: {
+        accessKeyId: exported("AWS_ACCESS_KEY_ID")!,
+        secretAccessKey: exported("AWS_SECRET_ACCESS_KEY")!,
+      },
+      maxAttempts: 1,
+      ...sdkTrusting(ca),
+    });
+    try {
+      // The built-in agent is Online: its control channel went over https and wss.
+      assert.ok(existsSync(caFile), "the CA file exists while the stack runs");
+      const nodes = await ssm.send(new DescribeInstanceInformationCommand({}));
+      assert.equal(nodes.InstanceInformationList?.[0]?.PingStatus, "Online");
+      run.child.kill("SIGINT");
+      assert.deepEqual(await run.exited, { code: 0, signal: null }, run.stderr());
+      assert.equal(existsSync(caFile), false, "the CA file is removed on exit");
     } finally {
       ssm.destroy();
       run.child.kill("SIGKILL");

@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type StackOptions, type StartedStack, startStack } from "../../emulator/stack";
+import { sdkTrusting } from "../../emulator/tls/sdkTrust";
 import { SessionClient } from "../../support/session/sessionClient";
 
 export interface TestStack {
@@ -37,11 +38,14 @@ export interface TestStack {
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const stack = await startStack({ logLevel: "error", ...options });
+  // With `tls`, every client trusts the stack's CA, as a caller given its CA file would.
+  const ca = stack.tls?.caPem;
   const config = {
     endpoint: stack.endpoint,
     region: stack.region,
     credentials: stack.credentials,
     maxAttempts: 1,
+    ...sdkTrusting(ca),
   };
   const ssm = new SSMClient(config);
   const logs = new CloudWatchLogsClient(config);
@@ -57,7 +61,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     kms,
     callerArn: identity.Arn!,
     async open(input) {
-      const client = await SessionClient.start(input, { ssm, kms });
+      const client = await SessionClient.start(input, { ssm, kms, ca });
       clients.push(client);
       return client;
     },

@@ -13,6 +13,9 @@
  *   with the recorded SessionId replaced by this run's; digest and length follow.
  * - The plugin's frames relayed to the agent (left out of agent-gateway.json) come from
  *   plugin-shell-session.json and plugin-resume.json, recorded bytes exactly; a client socket plays them.
+ *
+ * The replay runs twice: over plain http/ws, and over https/wss with the stack's own CA (the only
+ * transport the real agent speaks), REST calls on HTTP/1.1.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -31,8 +34,10 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import WebSocket from "ws";
+import { restRequest } from "../../emulator/agent/restRequest";
 import { parseInteractiveShell } from "../../emulator/agent/task";
 import { type StartedStack, startStack } from "../../emulator/stack";
+import { sdkTrusting } from "../../emulator/tls/sdkTrust";
 import { type DecodedFrame, decodeFrame, encodeFrame, type Frame, MessageType } from "../../protocol";
 import { loadVectors, payloadBytes, type VectorEntry } from "../support/vectors";
 
@@ -167,8 +172,12 @@ class Inbox {
   }
 }
 
-async function dial(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
-  const socket = new WebSocket(url, { headers, perMessageDeflate: false });
+async function dial(
+  url: string,
+  headers: Record<string, string>,
+  ca: string | undefined,
+): Promise<WebSocket> {
+  const socket = new WebSocket(url, { headers, ca, perMessageDeflate: false });
   socket.on("error", () => {});
   await new Promise<void>((resolve, reject) => {
     socket.once("open", resolve);
@@ -187,6 +196,8 @@ class FakeAgent {
     endpoint: string,
     region: string,
     credentials: { accessKeyId: string; secretAccessKey: string },
+    /** The stack's CA over TLS. */
+    private readonly ca: string | undefined,
   ) {
     this.base = new URL(endpoint);
     this.signer = new SignatureV4({
@@ -211,16 +222,16 @@ class FakeAgent {
         body: request.text!,
       }),
     );
-    const response = await fetch(new URL(path, this.base), {
+    const response = await restRequest(new URL(path, this.base), {
       method: "POST",
       headers: signed.headers,
       body: request.text!,
+      ca: this.ca,
+      timeoutMs: WAIT_MS,
     });
-    return {
-      status: response.status,
-      type: response.headers.get("content-type"),
-      body: await response.text(),
-    };
+    // HTTP/1.1 over TLS too: the gateway offers no h2 (real-agent-observations.md C2).
+    assert.equal(response.httpVersion, "1.1");
+    return { status: response.status, type: response.contentType, body: response.body };
   }
 
   /** A signed upgrade (SignedHeaders=host;x-amz-date) at the recorded path and query. */
@@ -237,8 +248,8 @@ class FakeAgent {
         headers: { host: this.base.host },
       }),
     );
-    url.protocol = "ws:";
-    return dial(url.toString(), signed.headers);
+    url.protocol = this.base.protocol === "https:" ? "wss:" : "ws:";
+    return dial(url.toString(), signed.headers, this.ca);
   }
 
   /** CreateDataChannel (recorded body) for a session, 201 + XML; returns the token. */
@@ -337,247 +348,256 @@ function assertTaskAcknowledge(
   );
 }
 
-describe("golden vectors: the official agent's side (agent-gateway.json) against the gateway", () => {
-  let stack: StartedStack;
-  let ssm: SSMClient;
-  let agent: FakeAgent;
-  let control: Inbox;
+for (const transport of ["ws", "wss"] as const) {
+  describe(`golden vectors: the official agent's side (agent-gateway.json) against the gateway over ${transport}`, () => {
+    let stack: StartedStack;
+    let ssm: SSMClient;
+    let agent: FakeAgent;
+    let control: Inbox;
 
-  const node = async () => {
-    const out = await ssm.send(
-      new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: [NODE] }] }),
-    );
-    assert.equal(out.InstanceInformationList?.length, 1);
-    return out.InstanceInformationList![0]!;
-  };
-  const connection = async () => (await ssm.send(new GetConnectionStatusCommand({ Target: NODE }))).Status;
-  const until = async (probe: () => Promise<boolean>, what: string) => {
-    const deadline = Date.now() + WAIT_MS;
-    while (!(await probe())) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  const session = async (sessionId: string) => {
-    for (const State of ["Active", "History"] as const) {
+    const node = async () => {
       const out = await ssm.send(
-        new DescribeSessionsCommand({ State, Filters: [{ key: "SessionId", value: sessionId }] }),
+        new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: [NODE] }] }),
       );
-      if (out.Sessions?.[0]) return out.Sessions[0];
-    }
-    assert.fail(`no session ${sessionId}`);
-  };
-  const statusIs = (sessionId: string, status: SessionStatus) =>
-    until(async () => (await session(sessionId)).Status === status, `${sessionId} ${status}`);
-  /** The client side: StreamUrl, recorded plugin OpenDataChannel with the fresh token. */
-  const attachClient = async (
-    started: { StreamUrl?: string; TokenValue?: string },
-    open: VectorEntry,
-  ): Promise<Inbox> => {
-    const socket = await dial(started.StreamUrl!);
-    const inbox = new Inbox(socket);
-    socket.send(openFrame(open, started.TokenValue!));
-    return inbox;
-  };
+      assert.equal(out.InstanceInformationList?.length, 1);
+      return out.InstanceInformationList![0]!;
+    };
+    const connection = async () => (await ssm.send(new GetConnectionStatusCommand({ Target: NODE }))).Status;
+    const until = async (probe: () => Promise<boolean>, what: string) => {
+      const deadline = Date.now() + WAIT_MS;
+      while (!(await probe())) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const session = async (sessionId: string) => {
+      for (const State of ["Active", "History"] as const) {
+        const out = await ssm.send(
+          new DescribeSessionsCommand({ State, Filters: [{ key: "SessionId", value: sessionId }] }),
+        );
+        if (out.Sessions?.[0]) return out.Sessions[0];
+      }
+      assert.fail(`no session ${sessionId}`);
+    };
+    const statusIs = (sessionId: string, status: SessionStatus) =>
+      until(async () => (await session(sessionId)).Status === status, `${sessionId} ${status}`);
+    /** The client side: StreamUrl, recorded plugin OpenDataChannel with the fresh token. */
+    const attachClient = async (
+      started: { StreamUrl?: string; TokenValue?: string },
+      open: VectorEntry,
+    ): Promise<Inbox> => {
+      assert.ok(started.StreamUrl?.startsWith(`${transport}://`), started.StreamUrl);
+      const socket = await dial(started.StreamUrl!, {}, stack.tls?.caPem);
+      const inbox = new Inbox(socket);
+      socket.send(openFrame(open, started.TokenValue!));
+      return inbox;
+    };
 
-  before(async () => {
-    stack = await startStack({ nodes: [], externalNodes: [NODE], timeScale: TIME_SCALE });
-    ssm = new SSMClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: stack.credentials,
-      maxAttempts: 1,
-    });
-    agent = new FakeAgent(stack.endpoint, stack.region, stack.credentials);
-    await ssm.send(
-      new CreateDocumentCommand({
-        Name: IDLE_DOCUMENT,
-        DocumentType: "Session",
-        Content: JSON.stringify({
-          schemaVersion: "1.0",
-          description: "Idle timeout of one minute (2 s at time scale 30)",
-          sessionType: "Standard_Stream",
-          inputs: { idleSessionTimeout: "1" },
+    before(async () => {
+      stack = await startStack({
+        nodes: [],
+        externalNodes: [NODE],
+        timeScale: TIME_SCALE,
+        tls: transport === "wss",
+      });
+      ssm = new SSMClient({
+        endpoint: stack.endpoint,
+        region: stack.region,
+        credentials: stack.credentials,
+        maxAttempts: 1,
+        ...sdkTrusting(stack.tls?.caPem),
+      });
+      agent = new FakeAgent(stack.endpoint, stack.region, stack.credentials, stack.tls?.caPem);
+      await ssm.send(
+        new CreateDocumentCommand({
+          Name: IDLE_DOCUMENT,
+          DocumentType: "Session",
+          Content: JSON.stringify({
+            schemaVersion: "1.0",
+            description: "Idle timeout of one minute (2 s at time scale 30)",
+            sessionType: "Standard_Stream",
+            inputs: { idleSessionTimeout: "1" },
+          }),
         }),
-      }),
-    );
-  });
-  after(async () => {
-    control?.socket.terminate();
-    ssm.destroy();
-    await stack.stop();
-  });
-
-  test("control channel: CreateControlChannel 201 XML, signed upgrade, OpenControlChannel makes the node Online", async () => {
-    assert.deepEqual(stack.externalNodeIds, [NODE]);
-    assert.equal((await node()).PingStatus, "ConnectionLost");
-    assert.equal(await connection(), "notconnected");
-    await assert.rejects(ssm.send(new StartSessionCommand({ Target: NODE })), TargetNotConnected);
-
-    const reply = await agent.rest(a(0));
-    assert.equal(reply.status, 201, reply.body);
-    assert.equal(reply.type, "application/xml");
-    const xml = xmlChildren(reply.body);
-    const recorded = xmlChildren(a(1).text!);
-    assert.equal(xml.root, recorded.root);
-    assert.deepEqual(Object.keys(xml.children), Object.keys(recorded.children));
-    assert.equal(xml.children.MessageSchemaVersion, "1.0");
-    assert.ok(xml.children.TokenValue);
-
-    assert.equal(a(2).http!.path, `/v1/control-channel/${NODE}?role=subscribe&stream=input`);
-    const socket = await agent.dial(String(a(2).http!.path));
-    control = new Inbox(socket);
-    socket.send(openFrame(a(3), xml.children.TokenValue!));
-    await until(async () => (await node()).PingStatus === "Online", "the node Online");
-    assert.equal((await node()).AgentVersion, JSON.parse(a(3).text!).AgentVersion);
-    assert.equal(await connection(), "connected");
-    // The gateway sends nothing in answer to OpenControlChannel (no control_channel_ready for 3.3.1142.0).
-    await control.quiet();
-  });
-
-  test("session A (idle timeout): interactive_shell, data channels, relay, channel_closed on both channels, task complete and its resend", async () => {
-    const started = await ssm.send(new StartSessionCommand({ Target: NODE, DocumentName: IDLE_DOCUMENT }));
-    const sessionId = started.SessionId!;
-    const shell = await control.expect(MessageType.InteractiveShell);
-    const content = assertInteractiveShell(shell.frame, { sessionId, documentName: IDLE_DOCUMENT });
-    assert.equal((content.inputs as Record<string, unknown>).idleSessionTimeout, "1");
-
-    // The plugin attaches first (as in the recordings), then the agent opens its data channel and reports
-    // Connected: consumed by the gateway, so the first frame the client sees is the prompt.
-    const client = await attachClient(started, p(1));
-    const agentData = await agent.openDataChannel(sessionId, RECORDED_SESSION_A);
-    agentData.socket.send(recordedBytes(a(10)));
-    const prompt = await client.expect(MessageType.OutputStreamData);
-    assert.deepEqual(prompt.bytes, recordedBytes(a(10)), "relayed byte for byte");
-    await statusIs(sessionId, "Connected");
-
-    // Relay both ways, byte for byte: plugin ack and Size to the agent, the agent's acks and output back.
-    const relayToAgent = async (e: VectorEntry) => {
-      client.socket.send(recordedBytes(e));
-      assert.deepEqual((await agentData.expect(e.decoded!.messageType)).bytes, recordedBytes(e));
-    };
-    const relayToClient = async (e: VectorEntry) => {
-      agentData.socket.send(recordedBytes(e));
-      assert.deepEqual((await client.expect(e.decoded!.messageType)).bytes, recordedBytes(e));
-    };
-    await relayToAgent(p(3));
-    await relayToAgent(p(4));
-    await relayToClient(a(11));
-    await relayToAgent(p(6));
-    const lastInputAt = Date.now();
-    await relayToClient(a(12));
-    await relayToClient(a(13));
-    await relayToAgent(p(9));
-    await relayToClient(a(14));
-    await relayToAgent(p(11));
-
-    // Idle: the client gets the idle text; the agent gets channel_closed on its data and control channels.
-    const closed = await client.expect(MessageType.ChannelClosed, WAIT_MS + 60_000 / TIME_SCALE);
-    const idleAfterMs = Date.now() - lastInputAt;
-    assert.ok(idleAfterMs >= 60_000 / TIME_SCALE - 100, `closed ${idleAfterMs} ms after the last input`);
-    assert.equal(json(closed.frame).Output, IDLE_TEXT);
-    assert.equal(json(closed.frame).SessionId, sessionId);
-    assertChannelClosedToAgent((await agentData.expect(MessageType.ChannelClosed)).frame, sessionId);
-    assertChannelClosedToAgent((await control.expect(MessageType.ChannelClosed)).frame, sessionId);
-    const ended = stack.internals.sessions.get(sessionId)!;
-    assert.equal(ended.status, "Terminated");
-    assert.equal(ended.endCause, "idle-timeout");
-    const endDate = ended.endDate;
-
-    // The agent closes its data socket (no close frame) and reports; RetryNumber 1 and the RetryNumber 2
-    // resend (same MessageId) are each acknowledged, echoing that MessageId; nothing ends twice.
-    agentData.socket.terminate();
-    assert.equal(a(17).decoded!.messageId, a(18).decoded!.messageId);
-    for (const complete of [a(17), a(18)]) {
-      control.socket.send(forSession(complete, RECORDED_SESSION_A, sessionId));
-      const ack = await control.expect(MessageType.AgentTaskAcknowledge);
-      assert.equal(json(ack.frame).MessageId, complete.decoded!.messageId);
-      assertTaskAcknowledge(ack.frame, a(19), sessionId, RECORDED_SESSION_A);
-    }
-    await control.quiet();
-    await client.quiet();
-    assert.equal(ended.status, "Terminated");
-    assert.equal(ended.endCause, "idle-timeout");
-    assert.equal(ended.endDate, endDate);
-    assert.equal((await session(sessionId)).Status, "Terminated");
-
-    // The session is over for the service: the agent's reconnect stops on this text.
-    const refused = await agent.rest(a(5), `/v1/data-channel/${sessionId}`);
-    assert.notEqual(refused.status, 201);
-    assert.match(refused.body, /Session is already terminated/);
-  });
-
-  test("session B (normal exit): pause without a client, Terminating, task complete, empty channel_closed Output", async () => {
-    const started = await ssm.send(new StartSessionCommand({ Target: NODE }));
-    const sessionId = started.SessionId!;
-    const shell = await control.expect(MessageType.InteractiveShell);
-    const content = assertInteractiveShell(shell.frame, {
-      sessionId,
-      documentName: "SSM-SessionManagerRunShell",
+      );
     });
-    // The default document has the recorded shape: the same inputs, with booleans as JSON booleans.
-    const recordedContent = JSON.parse(JSON.parse(a(4).decoded!.payloadText!).Content).DocumentContent;
-    assert.deepEqual(Object.keys(content).sort(), Object.keys(recordedContent).sort());
-    const inputs = content.inputs as Record<string, unknown>;
-    assert.deepEqual(Object.keys(inputs).sort(), Object.keys(recordedContent.inputs).sort());
-    for (const [key, value] of Object.entries(recordedContent.inputs as Record<string, unknown>))
-      assert.equal(typeof inputs[key], typeof value, `inputs.${key}`);
+    after(async () => {
+      control?.socket.terminate();
+      ssm.destroy();
+      await stack.stop();
+    });
 
-    // The agent is first this time: the gateway pauses it until a client is attached.
-    const agentData = await agent.openDataChannel(sessionId, RECORDED_SESSION_A);
-    await agentData.expect(MessageType.PausePublication);
-    const client = await attachClient(started, r(1));
-    await agentData.expect(MessageType.StartPublication);
-    await statusIs(sessionId, "Connected");
+    test("control channel: CreateControlChannel 201 XML, signed upgrade, OpenControlChannel makes the node Online", async () => {
+      assert.deepEqual(stack.externalNodeIds, [NODE]);
+      assert.equal((await node()).PingStatus, "ConnectionLost");
+      assert.equal(await connection(), "notconnected");
+      await assert.rejects(ssm.send(new StartSessionCommand({ Target: NODE })), TargetNotConnected);
 
-    // Normal exit: Terminating (consumed), the data socket closed, then agent_task_complete.
-    agentData.socket.send(forSession(a(20), RECORDED_SESSION_B, sessionId));
-    await statusIs(sessionId, "Terminating");
-    agentData.socket.terminate();
-    control.socket.send(forSession(a(21), RECORDED_SESSION_B, sessionId));
-    const ack = await control.expect(MessageType.AgentTaskAcknowledge);
-    assert.equal(json(ack.frame).MessageId, a(21).decoded!.messageId);
-    assertTaskAcknowledge(ack.frame, a(22), sessionId, RECORDED_SESSION_B);
+      const reply = await agent.rest(a(0));
+      assert.equal(reply.status, 201, reply.body);
+      assert.equal(reply.type, "application/xml");
+      const xml = xmlChildren(reply.body);
+      const recorded = xmlChildren(a(1).text!);
+      assert.equal(xml.root, recorded.root);
+      assert.deepEqual(Object.keys(xml.children), Object.keys(recorded.children));
+      assert.equal(xml.children.MessageSchemaVersion, "1.0");
+      assert.ok(xml.children.TokenValue);
 
-    const closed = await client.expect(MessageType.ChannelClosed);
-    assert.equal(json(closed.frame).Output, "");
-    assert.equal(json(closed.frame).SessionId, sessionId);
-    await statusIs(sessionId, "Terminated");
-    assert.equal(stack.internals.sessions.get(sessionId)!.endCause, "shell-exit");
-    // The agent ended it: no channel_closed goes back to the agent.
-    await control.quiet();
-    await client.quiet();
+      assert.equal(a(2).http!.path, `/v1/control-channel/${NODE}?role=subscribe&stream=input`);
+      const socket = await agent.dial(String(a(2).http!.path));
+      control = new Inbox(socket);
+      socket.send(openFrame(a(3), xml.children.TokenValue!));
+      await until(async () => (await node()).PingStatus === "Online", "the node Online");
+      assert.equal((await node()).AgentVersion, JSON.parse(a(3).text!).AgentVersion);
+      assert.equal(await connection(), "connected");
+      // The gateway sends nothing in answer to OpenControlChannel (no control_channel_ready for 3.3.1142.0).
+      await control.quiet();
+    });
+
+    test("session A (idle timeout): interactive_shell, data channels, relay, channel_closed on both channels, task complete and its resend", async () => {
+      const started = await ssm.send(new StartSessionCommand({ Target: NODE, DocumentName: IDLE_DOCUMENT }));
+      const sessionId = started.SessionId!;
+      const shell = await control.expect(MessageType.InteractiveShell);
+      const content = assertInteractiveShell(shell.frame, { sessionId, documentName: IDLE_DOCUMENT });
+      assert.equal((content.inputs as Record<string, unknown>).idleSessionTimeout, "1");
+
+      // The plugin attaches first (as in the recordings), then the agent opens its data channel and reports
+      // Connected: consumed by the gateway, so the first frame the client sees is the prompt.
+      const client = await attachClient(started, p(1));
+      const agentData = await agent.openDataChannel(sessionId, RECORDED_SESSION_A);
+      agentData.socket.send(recordedBytes(a(10)));
+      const prompt = await client.expect(MessageType.OutputStreamData);
+      assert.deepEqual(prompt.bytes, recordedBytes(a(10)), "relayed byte for byte");
+      await statusIs(sessionId, "Connected");
+
+      // Relay both ways, byte for byte: plugin ack and Size to the agent, the agent's acks and output back.
+      const relayToAgent = async (e: VectorEntry) => {
+        client.socket.send(recordedBytes(e));
+        assert.deepEqual((await agentData.expect(e.decoded!.messageType)).bytes, recordedBytes(e));
+      };
+      const relayToClient = async (e: VectorEntry) => {
+        agentData.socket.send(recordedBytes(e));
+        assert.deepEqual((await client.expect(e.decoded!.messageType)).bytes, recordedBytes(e));
+      };
+      await relayToAgent(p(3));
+      await relayToAgent(p(4));
+      await relayToClient(a(11));
+      await relayToAgent(p(6));
+      const lastInputAt = Date.now();
+      await relayToClient(a(12));
+      await relayToClient(a(13));
+      await relayToAgent(p(9));
+      await relayToClient(a(14));
+      await relayToAgent(p(11));
+
+      // Idle: the client gets the idle text; the agent gets channel_closed on its data and control channels.
+      const closed = await client.expect(MessageType.ChannelClosed, WAIT_MS + 60_000 / TIME_SCALE);
+      const idleAfterMs = Date.now() - lastInputAt;
+      assert.ok(idleAfterMs >= 60_000 / TIME_SCALE - 100, `closed ${idleAfterMs} ms after the last input`);
+      assert.equal(json(closed.frame).Output, IDLE_TEXT);
+      assert.equal(json(closed.frame).SessionId, sessionId);
+      assertChannelClosedToAgent((await agentData.expect(MessageType.ChannelClosed)).frame, sessionId);
+      assertChannelClosedToAgent((await control.expect(MessageType.ChannelClosed)).frame, sessionId);
+      const ended = stack.internals.sessions.get(sessionId)!;
+      assert.equal(ended.status, "Terminated");
+      assert.equal(ended.endCause, "idle-timeout");
+      const endDate = ended.endDate;
+
+      // The agent closes its data socket (no close frame) and reports; RetryNumber 1 and the RetryNumber 2
+      // resend (same MessageId) are each acknowledged, echoing that MessageId; nothing ends twice.
+      agentData.socket.terminate();
+      assert.equal(a(17).decoded!.messageId, a(18).decoded!.messageId);
+      for (const complete of [a(17), a(18)]) {
+        control.socket.send(forSession(complete, RECORDED_SESSION_A, sessionId));
+        const ack = await control.expect(MessageType.AgentTaskAcknowledge);
+        assert.equal(json(ack.frame).MessageId, complete.decoded!.messageId);
+        assertTaskAcknowledge(ack.frame, a(19), sessionId, RECORDED_SESSION_A);
+      }
+      await control.quiet();
+      await client.quiet();
+      assert.equal(ended.status, "Terminated");
+      assert.equal(ended.endCause, "idle-timeout");
+      assert.equal(ended.endDate, endDate);
+      assert.equal((await session(sessionId)).Status, "Terminated");
+
+      // The session is over for the service: the agent's reconnect stops on this text.
+      const refused = await agent.rest(a(5), `/v1/data-channel/${sessionId}`);
+      assert.notEqual(refused.status, 201);
+      assert.match(refused.body, /Session is already terminated/);
+    });
+
+    test("session B (normal exit): pause without a client, Terminating, task complete, empty channel_closed Output", async () => {
+      const started = await ssm.send(new StartSessionCommand({ Target: NODE }));
+      const sessionId = started.SessionId!;
+      const shell = await control.expect(MessageType.InteractiveShell);
+      const content = assertInteractiveShell(shell.frame, {
+        sessionId,
+        documentName: "SSM-SessionManagerRunShell",
+      });
+      // The default document has the recorded shape: the same inputs, with booleans as JSON booleans.
+      const recordedContent = JSON.parse(JSON.parse(a(4).decoded!.payloadText!).Content).DocumentContent;
+      assert.deepEqual(Object.keys(content).sort(), Object.keys(recordedContent).sort());
+      const inputs = content.inputs as Record<string, unknown>;
+      assert.deepEqual(Object.keys(inputs).sort(), Object.keys(recordedContent.inputs).sort());
+      for (const [key, value] of Object.entries(recordedContent.inputs as Record<string, unknown>))
+        assert.equal(typeof inputs[key], typeof value, `inputs.${key}`);
+
+      // The agent is first this time: the gateway pauses it until a client is attached.
+      const agentData = await agent.openDataChannel(sessionId, RECORDED_SESSION_A);
+      await agentData.expect(MessageType.PausePublication);
+      const client = await attachClient(started, r(1));
+      await agentData.expect(MessageType.StartPublication);
+      await statusIs(sessionId, "Connected");
+
+      // Normal exit: Terminating (consumed), the data socket closed, then agent_task_complete.
+      agentData.socket.send(forSession(a(20), RECORDED_SESSION_B, sessionId));
+      await statusIs(sessionId, "Terminating");
+      agentData.socket.terminate();
+      control.socket.send(forSession(a(21), RECORDED_SESSION_B, sessionId));
+      const ack = await control.expect(MessageType.AgentTaskAcknowledge);
+      assert.equal(json(ack.frame).MessageId, a(21).decoded!.messageId);
+      assertTaskAcknowledge(ack.frame, a(22), sessionId, RECORDED_SESSION_B);
+
+      const closed = await client.expect(MessageType.ChannelClosed);
+      assert.equal(json(closed.frame).Output, "");
+      assert.equal(json(closed.frame).SessionId, sessionId);
+      await statusIs(sessionId, "Terminated");
+      assert.equal(stack.internals.sessions.get(sessionId)!.endCause, "shell-exit");
+      // The agent ended it: no channel_closed goes back to the agent.
+      await control.quiet();
+      await client.quiet();
+    });
+
+    test("session C (TerminateSession): channel_closed reaches the agent on both channels", async () => {
+      const started = await ssm.send(new StartSessionCommand({ Target: NODE }));
+      const sessionId = started.SessionId!;
+      await control.expect(MessageType.InteractiveShell);
+      const client = await attachClient(started, p(1));
+      const agentData = await agent.openDataChannel(sessionId, RECORDED_SESSION_A);
+      await statusIs(sessionId, "Connected");
+
+      await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
+      const closed = await client.expect(MessageType.ChannelClosed);
+      assert.equal(json(closed.frame).SessionId, sessionId);
+      assert.equal(json(closed.frame).Output, "");
+      assertChannelClosedToAgent((await agentData.expect(MessageType.ChannelClosed)).frame, sessionId);
+      assertChannelClosedToAgent((await control.expect(MessageType.ChannelClosed)).frame, sessionId);
+      await statusIs(sessionId, "Terminated");
+
+      // The cancelled agent reports Success with an empty Output (real-agent-observations.md #21), acked.
+      agentData.socket.terminate();
+      control.socket.send(forSession(a(17), RECORDED_SESSION_A, sessionId));
+      const ack = await control.expect(MessageType.AgentTaskAcknowledge);
+      assert.equal(json(ack.frame).MessageId, a(17).decoded!.messageId);
+      assert.equal(stack.internals.sessions.get(sessionId)!.endCause, "terminate-api");
+      await control.quiet();
+    });
+
+    test("control channel closed: the node is ConnectionLost", async () => {
+      control.socket.terminate();
+      await until(async () => (await node()).PingStatus === "ConnectionLost", "the node ConnectionLost");
+      assert.equal(await connection(), "notconnected");
+      await assert.rejects(ssm.send(new StartSessionCommand({ Target: NODE })), TargetNotConnected);
+    });
   });
-
-  test("session C (TerminateSession): channel_closed reaches the agent on both channels", async () => {
-    const started = await ssm.send(new StartSessionCommand({ Target: NODE }));
-    const sessionId = started.SessionId!;
-    await control.expect(MessageType.InteractiveShell);
-    const client = await attachClient(started, p(1));
-    const agentData = await agent.openDataChannel(sessionId, RECORDED_SESSION_A);
-    await statusIs(sessionId, "Connected");
-
-    await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
-    const closed = await client.expect(MessageType.ChannelClosed);
-    assert.equal(json(closed.frame).SessionId, sessionId);
-    assert.equal(json(closed.frame).Output, "");
-    assertChannelClosedToAgent((await agentData.expect(MessageType.ChannelClosed)).frame, sessionId);
-    assertChannelClosedToAgent((await control.expect(MessageType.ChannelClosed)).frame, sessionId);
-    await statusIs(sessionId, "Terminated");
-
-    // The cancelled agent reports Success with an empty Output (real-agent-observations.md #21), acked.
-    agentData.socket.terminate();
-    control.socket.send(forSession(a(17), RECORDED_SESSION_A, sessionId));
-    const ack = await control.expect(MessageType.AgentTaskAcknowledge);
-    assert.equal(json(ack.frame).MessageId, a(17).decoded!.messageId);
-    assert.equal(stack.internals.sessions.get(sessionId)!.endCause, "terminate-api");
-    await control.quiet();
-  });
-
-  test("control channel closed: the node is ConnectionLost", async () => {
-    control.socket.terminate();
-    await until(async () => (await node()).PingStatus === "ConnectionLost", "the node ConnectionLost");
-    assert.equal(await connection(), "notconnected");
-    await assert.rejects(ssm.send(new StartSessionCommand({ Target: NODE })), TargetNotConnected);
-  });
-});
+}

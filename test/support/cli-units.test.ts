@@ -29,6 +29,7 @@ describe("parseCommand", () => {
       parallel: 1,
       timeScale: undefined,
       fault: undefined,
+      tls: false,
       dryRun: false,
       failFast: false,
     });
@@ -71,6 +72,17 @@ describe("parseCommand", () => {
       () => parseCommand(["--target", "aws", "--fault", "slow-logs"]),
       /--fault applies to local targets only/,
     );
+  });
+
+  it("--tls serves the embedded stack over TLS, and is refused for the other targets", () => {
+    const command = parseCommand(["--tls"]);
+    assert.ok(command.kind === "run");
+    assert.equal(command.options.tls, true);
+    for (const target of ["aws", "container"])
+      assert.throws(
+        () => parseCommand(["--target", target, "--tls"]),
+        /--tls applies to --target embedded only/,
+      );
   });
 
   it("rejects a positional after run", () => {

@@ -86,4 +86,14 @@ describe("settings", () => {
     assert.throws(() => parseSettings({ target: "aws", fault: "no-idle-timeout" }), /local targets only/);
     assert.throws(() => parseSettings({ fault: "flaky" }), /world parameter fault: unknown fault profile/);
   });
+
+  test("tls is for the embedded target only", () => {
+    assert.equal(parseSettings({ tls: true }).tls, true);
+    for (const target of ["aws", "container"])
+      assert.throws(
+        () => parseSettings({ target, tls: true }),
+        /^Error: tls applies to the embedded target only$/,
+      );
+    assert.equal(parseSettings({ target: "aws", tls: false }).tls, false);
+  });
 });
