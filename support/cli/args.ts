@@ -4,7 +4,7 @@ import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { FaultSpecError, parseFaultSpec } from "../../emulator/faults";
 import { loadPolicy, PolicyError } from "../config/policy";
-import { TARGET_KINDS, type TargetKind } from "../config/settings";
+import { AGENT_KINDS, type AgentKind, TARGET_KINDS, type TargetKind } from "../config/settings";
 
 export class UsageError extends Error {}
 
@@ -33,6 +33,8 @@ export interface RunOptions {
   timeScale?: number;
   /** embedded/container: a fault profile of the emulator (emulator/faults), for the self-test. */
   fault?: string;
+  /** container: the agent in the container (ours, or the official amazon-ssm-agent). */
+  agent?: AgentKind;
   dryRun: boolean;
   failFast: boolean;
 }
@@ -74,6 +76,7 @@ const RUN_FLAGS = {
   parallel: { type: "string", default: "1" },
   "time-scale": { type: "string" },
   fault: { type: "string" },
+  agent: { type: "string" },
   "dry-run": { type: "boolean", default: false },
   "fail-fast": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -166,6 +169,7 @@ function validate(flags: ReturnType<typeof parseFlags<typeof RUN_FLAGS>>["values
     parallel: Number(flags.parallel),
     timeScale: flags["time-scale"] === undefined ? undefined : timeScale(flags["time-scale"], target),
     fault: flags.fault === undefined ? undefined : fault(flags.fault, target),
+    agent: flags.agent === undefined ? undefined : agent(flags.agent, target),
     dryRun: flags["dry-run"],
     failFast: flags["fail-fast"],
   };
@@ -198,6 +202,14 @@ function fault(spec: string, target: TargetKind): string {
     throw error;
   }
   return spec;
+}
+
+function agent(kind: string, target: TargetKind): AgentKind {
+  if (target !== "container") throw new UsageError("--agent applies to --target container only");
+  if (!(AGENT_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`unknown agent '${kind}': use ${AGENT_KINDS.join(" or ")}`);
+  }
+  return kind as AgentKind;
 }
 
 /** The policy file must be readable and valid; returns its absolute path. */

@@ -32,6 +32,9 @@ Options for run:
   --time-scale <n>      configured minutes per real minute, local targets only (default: 60)
   --fault <name>        local targets: run the emulator non-conformant on purpose with a fault
                         profile (emulator/faults/README.md), e.g. slow-logs; the spec should fail
+  --agent <kind>        container: emulator (default: ours, in the container) or amazon (the official
+                        amazon-ssm-agent in the container, the service in-process over TLS; when
+                        its package cannot be had, every scenario is skipped with the reason)
   --dry-run             list the scenarios and check their steps, without starting a target
   --fail-fast           stop at the first failed scenario
   -h, --help            show this help

@@ -134,5 +134,6 @@ function worldParameters(options: RunOptions, reportDir: string): Record<string,
     ...(policyPath !== undefined && { policyPath }),
     ...(timeScale !== undefined && { timeScale }),
     ...(options.fault !== undefined && { fault: options.fault }),
+    ...(options.agent !== undefined && { agent: options.agent }),
   };
 }

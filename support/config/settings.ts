@@ -4,6 +4,9 @@ import { FaultSpecError, parseFaultSpec } from "../../emulator/faults";
 
 export const TARGET_KINDS = ["embedded", "container", "aws"] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
+/** The agent of the container target: the emulator's own, or the official amazon-ssm-agent. */
+export const AGENT_KINDS = ["emulator", "amazon"] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
 
 export const WorldParametersSchema = z
   .object({
@@ -24,6 +27,8 @@ export const WorldParametersSchema = z
     /** Local targets only: run the emulator non-conformant on purpose with this fault profile
      * (`name` or `name:key=value,...`, emulator/faults). The self-test uses it. */
     fault: z.string().min(1).optional(),
+    /** Container target only: which agent runs in the container. Default emulator. */
+    agent: z.enum(AGENT_KINDS).default("emulator"),
   })
   .strict();
 
@@ -39,6 +44,9 @@ export function parseSettings(parameters: unknown): Settings {
   }
   if (result.data.target === "aws" && result.data.timeScale !== undefined) {
     throw new SettingsError("--time-scale applies to local targets only; AWS runs on real time");
+  }
+  if (result.data.agent !== "emulator" && result.data.target !== "container") {
+    throw new SettingsError("--agent applies to --target container only");
   }
   if (result.data.fault !== undefined) {
     if (result.data.target === "aws") {

@@ -29,6 +29,7 @@ describe("parseCommand", () => {
       parallel: 1,
       timeScale: undefined,
       fault: undefined,
+      agent: undefined,
       dryRun: false,
       failFast: false,
     });
@@ -70,6 +71,17 @@ describe("parseCommand", () => {
     assert.throws(
       () => parseCommand(["--target", "aws", "--fault", "slow-logs"]),
       /--fault applies to local targets only/,
+    );
+  });
+
+  it("--agent picks the container target's agent, for that target only", () => {
+    const command = parseCommand(["--target", "container", "--agent", "amazon"]);
+    assert.ok(command.kind === "run");
+    assert.equal(command.options.agent, "amazon");
+    assert.throws(() => parseCommand(["--agent", "amazon"]), /--agent applies to --target container only/);
+    assert.throws(
+      () => parseCommand(["--target", "container", "--agent", "ssm"]),
+      /unknown agent 'ssm': use emulator or amazon/,
     );
   });
 
