@@ -16,6 +16,7 @@ fail() {
 }
 
 [ -n "${SSM_AGENT_CONFIG:-}" ] || fail "SSM_AGENT_CONFIG (the amazon-ssm-agent.json text) is not set"
+mkdir -p /etc/amazon/ssm
 printf '%s\n' "$SSM_AGENT_CONFIG" >/etc/amazon/ssm/amazon-ssm-agent.json
 
 if [ -n "${SSM_CONFORMANCE_CA_PEM:-}" ]; then
