@@ -27,7 +27,7 @@ if [[ -n "${AGENT_DEB:-}" ]]; then
 else
   echo "building $tag on $base from ${AGENT_URL:-the official download}"
 fi
-DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}" docker build --network host --build-arg "BASE=$base" \
+DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}" docker build --network host --force-rm --build-arg "BASE=$base" \
   --build-arg "AGENT_DEB=$deb" --build-arg "AGENT_URL=${AGENT_URL:-}" \
   --label "ssm-conformance.base=$base" -t "$tag" "$context"
 echo "built $tag: $(docker run --rm --entrypoint amazon-ssm-agent "$tag" -version)"

@@ -188,6 +188,8 @@ async function ensureImage(
       },
       // An engine started with --bridge=none has no other network for the build.
       networkmode: "host",
+      // A failed step leaves no container behind.
+      forcerm: true,
       labels: { "ssm-conformance.base": options.base },
     });
     if (failure) return `building ${options.image} failed: ${failure}`;
@@ -208,6 +210,7 @@ async function build(
     t: string;
     buildargs: Record<string, string>;
     networkmode: string;
+    forcerm: boolean;
     labels: Record<string, string>;
   },
 ): Promise<string | undefined> {
