@@ -169,7 +169,7 @@ function validate(flags: ReturnType<typeof parseFlags<typeof RUN_FLAGS>>["values
     parallel: Number(flags.parallel),
     timeScale: flags["time-scale"] === undefined ? undefined : timeScale(flags["time-scale"], target),
     fault: flags.fault === undefined ? undefined : fault(flags.fault, target),
-    agent: flags.agent === undefined ? undefined : agent(flags.agent, target),
+    agent: flags.agent === undefined ? undefined : agent(flags.agent, target, Number(flags.parallel)),
     dryRun: flags["dry-run"],
     failFast: flags["fail-fast"],
   };
@@ -204,10 +204,14 @@ function fault(spec: string, target: TargetKind): string {
   return spec;
 }
 
-function agent(kind: string, target: TargetKind): AgentKind {
+function agent(kind: string, target: TargetKind, parallel: number): AgentKind {
   if (target !== "container") throw new UsageError("--agent applies to --target container only");
   if (!(AGENT_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`unknown agent '${kind}': use ${AGENT_KINDS.join(" or ")}`);
+  }
+  // Each worker would start its own agent container, and only one can own 127.0.0.1:443.
+  if (kind === "amazon" && parallel > 1) {
+    throw new UsageError("--agent amazon runs one agent container (it owns 127.0.0.1:443): use --parallel 1");
   }
   return kind as AgentKind;
 }

@@ -134,11 +134,12 @@ export async function startAmazonAgentTarget(options: AmazonAgentTargetOptions):
         "this checkout's stack serves no TLS (startStack tls), which the real agent needs",
       );
     }
-    container = await startAgentContainer(tc, options.image, stack, stack.tls.caPem, runId);
+    const tail = new OutputTail();
+    container = await startAgentContainer(tc, options.image, stack, stack.tls.caPem, { runId, tail });
     log(
       `run ${runId}: amazon-ssm-agent container ${container.getId().slice(0, 12)} (${options.image}) for ${AMAZON_AGENT_NODE}, service at ${stack.endpoint}`,
     );
-    const version = await waitUntilOnline(stack, container);
+    const version = await waitUntilOnline(stack, tail);
     return await prepareStackTarget(stack, {
       kind: "container",
       runId,
@@ -239,9 +240,8 @@ async function startAgentContainer(
   image: string,
   stack: StartedStack,
   caPem: string,
-  runId: string,
+  { runId, tail }: { runId: string; tail: OutputTail },
 ): Promise<StartedTestContainer> {
-  const tail = new OutputTail();
   const config = amazonAgentConfig({
     endpoint: stack.endpoint,
     region: stack.region,
@@ -272,31 +272,18 @@ async function startAgentContainer(
 }
 
 /** Until the agent has opened its control channel; returns the AgentVersion it announced. */
-async function waitUntilOnline(stack: StartedStack, container: StartedTestContainer): Promise<string> {
+async function waitUntilOnline(stack: StartedStack, tail: OutputTail): Promise<string> {
   const deadline = Date.now() + ONLINE_LIMIT_MS;
   for (;;) {
     const node = stack.internals.nodes.get(AMAZON_AGENT_NODE);
     if (node?.pingStatus === "Online") return node.agentVersion || "(version not announced)";
     if (Date.now() > deadline) {
-      const logs = await container.logs({ tail: 5 }).catch(() => undefined);
-      const last = logs ? await lastLines(logs) : "";
       throw new ContainerTargetError(
-        `the amazon-ssm-agent did not open its control channel within ${ONLINE_LIMIT_MS / 1000} s${last && ` (last output: ${last})`}`,
+        `the amazon-ssm-agent did not open its control channel within ${ONLINE_LIMIT_MS / 1000} s${tail.suffix()}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-async function lastLines(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = "";
-  stream.setEncoding("utf8");
-  for await (const chunk of stream) text += chunk as string;
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join(" | ");
 }
 
 /** What the report says about a run whose agent could not be had. */

@@ -83,6 +83,10 @@ describe("parseCommand", () => {
       () => parseCommand(["--target", "container", "--agent", "ssm"]),
       /unknown agent 'ssm': use emulator or amazon/,
     );
+    assert.throws(
+      () => parseCommand(["--target", "container", "--agent", "amazon", "--parallel", "2"]),
+      /--agent amazon runs one agent container \(it owns 127\.0\.0\.1:443\): use --parallel 1/,
+    );
   });
 
   it("rejects a positional after run", () => {
