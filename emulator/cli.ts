@@ -8,6 +8,7 @@
  */
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
+import { amazonAgentInstructions } from "./externalAgent/amazonAgentConfig";
 import { FAULT_PROFILES, FaultSpecError, parseFaultSpec } from "./faults";
 import type { LogLevel } from "./logger";
 
@@ -239,6 +240,8 @@ export function banner(stack: {
   externalNodeIds: readonly string[];
   kmsKeys: readonly { arn: string; aliases: string[] }[];
   fault?: { label: string; profile: { summary: string } };
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Present when the stack serves HTTPS (`--tls`), which the real agent needs. */
   tls?: { caFile: string };
   env(): Record<string, string>;
 }): string {
@@ -272,9 +275,29 @@ export function banner(stack: {
       ? `aws ssm start-session --target ${target} --endpoint-url ${stack.endpoint} --region ${stack.region}`
       : "# (no managed node)",
     "",
+    ...externalAgentLines(stack),
     "Ctrl-C stops the emulator; a second Ctrl-C exits at once.",
     "",
   ].join("\n");
+}
+
+/** For each external node, how to point a real amazon-ssm-agent at the stack (it speaks only HTTPS). */
+function externalAgentLines(stack: Parameters<typeof banner>[0]): string[] {
+  if (stack.externalNodeIds.length === 0) return [];
+  const { tls } = stack;
+  if (!tls)
+    return ["# A real amazon-ssm-agent needs HTTPS: start the stack with --tls for its configuration", ""];
+  return stack.externalNodeIds.flatMap((nodeId) => [
+    ...amazonAgentInstructions({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      nodeId,
+      port: stack.port,
+      credentials: stack.credentials,
+      caFile: tls.caFile,
+    }),
+    "",
+  ]);
 }
 
 async function main(argv: string[]): Promise<void> {

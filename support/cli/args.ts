@@ -4,7 +4,7 @@ import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { FaultSpecError, parseFaultSpec } from "../../emulator/faults";
 import { loadPolicy, PolicyError } from "../config/policy";
-import { TARGET_KINDS, type TargetKind } from "../config/settings";
+import { AGENT_KINDS, type AgentKind, TARGET_KINDS, type TargetKind } from "../config/settings";
 
 export class UsageError extends Error {}
 
@@ -35,6 +35,8 @@ export interface RunOptions {
   fault?: string;
   /** embedded: serve the stack over https/wss with its own CA (the real agent's transport). */
   tls: boolean;
+  /** container: the agent in the container (ours, or the official amazon-ssm-agent). */
+  agent?: AgentKind;
   dryRun: boolean;
   failFast: boolean;
 }
@@ -77,6 +79,7 @@ const RUN_FLAGS = {
   "time-scale": { type: "string" },
   fault: { type: "string" },
   tls: { type: "boolean", default: false },
+  agent: { type: "string" },
   "dry-run": { type: "boolean", default: false },
   "fail-fast": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -171,6 +174,7 @@ function validate(flags: ReturnType<typeof parseFlags<typeof RUN_FLAGS>>["values
     timeScale: flags["time-scale"] === undefined ? undefined : timeScale(flags["time-scale"], target),
     fault: flags.fault === undefined ? undefined : fault(flags.fault, target),
     tls: flags.tls,
+    agent: flags.agent === undefined ? undefined : agent(flags.agent, target, Number(flags.parallel)),
     dryRun: flags["dry-run"],
     failFast: flags["fail-fast"],
   };
@@ -203,6 +207,18 @@ function fault(spec: string, target: TargetKind): string {
     throw error;
   }
   return spec;
+}
+
+function agent(kind: string, target: TargetKind, parallel: number): AgentKind {
+  if (target !== "container") throw new UsageError("--agent applies to --target container only");
+  if (!(AGENT_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`unknown agent '${kind}': use ${AGENT_KINDS.join(" or ")}`);
+  }
+  // Each worker would start its own agent container, and only one can own 127.0.0.1:443.
+  if (kind === "amazon" && parallel > 1) {
+    throw new UsageError("--agent amazon runs one agent container (it owns 127.0.0.1:443): use --parallel 1");
+  }
+  return kind as AgentKind;
 }
 
 /** The policy file must be readable and valid; returns its absolute path. */

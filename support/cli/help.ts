@@ -35,6 +35,9 @@ Options for run:
   --tls                 embedded: serve the stack over https/wss with a CA made at start (as the
                         real agent needs); the harness's clients trust that CA. Against a stack
                         started elsewhere, export AWS_CA_BUNDLE or SSL_CERT_FILE instead
+  --agent <kind>        container: emulator (default: ours, in the container) or amazon (the official
+                        amazon-ssm-agent in the container, the service in-process over TLS; when
+                        its package cannot be had, every scenario is skipped with the reason)
   --dry-run             list the scenarios and check their steps, without starting a target
   --fail-fast           stop at the first failed scenario
   -h, --help            show this help

@@ -138,5 +138,6 @@ function worldParameters(
     ...(timeScale !== undefined && { timeScale }),
     ...(options.fault !== undefined && { fault: options.fault }),
     ...(options.tls && { tls: true }),
+    ...(options.agent !== undefined && { agent: options.agent }),
   };
 }

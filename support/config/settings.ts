@@ -4,6 +4,9 @@ import { FaultSpecError, parseFaultSpec } from "../../emulator/faults";
 
 export const TARGET_KINDS = ["embedded", "container", "aws"] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
+/** The agent of the container target: the emulator's own, or the official amazon-ssm-agent. */
+export const AGENT_KINDS = ["emulator", "amazon"] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
 
 export const WorldParametersSchema = z
   .object({
@@ -26,6 +29,8 @@ export const WorldParametersSchema = z
     fault: z.string().min(1).optional(),
     /** Embedded target only: the stack serves https/wss with its own CA, and the clients trust it. */
     tls: z.boolean().optional(),
+    /** Container target only: which agent runs in the container. Default emulator. */
+    agent: z.enum(AGENT_KINDS).default("emulator"),
   })
   .strict();
 
@@ -44,6 +49,9 @@ export function parseSettings(parameters: unknown): Settings {
   }
   if (result.data.tls && result.data.target !== "embedded") {
     throw new SettingsError("tls applies to the embedded target only");
+  }
+  if (result.data.agent !== "emulator" && result.data.target !== "container") {
+    throw new SettingsError("--agent applies to --target container only");
   }
   if (result.data.fault !== undefined) {
     if (result.data.target === "aws") {

@@ -1,13 +1,13 @@
 /**
  * Run and scenario hooks: the target starts once per worker and is disposed at the end; each scenario's
  * sessions are ended and its documents deleted; a scenario whose needs the target cannot meet is skipped
- * with the reason printed, never passed.
+ * with the reason printed, never passed; so is every scenario when the target cannot be had at all.
  */
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout } from "@cucumber/cucumber";
 import { SESSIONS_MEDIA_TYPE } from "../evidence/evidence";
 import { attachRunMetadata, describeRun, type RunMetadata } from "../evidence/runMetadata";
 import type { Capability } from "../targets/target";
-import { currentRun, finishRun, isInterrupted, startRun } from "./runContext";
+import { currentRun, finishRun, isInterrupted, startRun, unavailableReason } from "./runContext";
 import type { ConformanceWorld } from "./world";
 
 // Steps that wait on sessions disable cucumber's timeout and enforce their own, derived from the policy.
@@ -22,8 +22,8 @@ let sessionsBefore = 0;
 // Starting a target may take minutes once: the container target builds its agent image on first use (its
 // own waits are bounded: pulls, builds and container starts each have a limit).
 BeforeAll({ timeout: 20 * 60_000 }, async function (this: { parameters: unknown }) {
-  const { target, policy } = await startRun(this.parameters);
-  runMetadata = describeRun(target, policy);
+  const run = await startRun(this.parameters);
+  runMetadata = describeRun("target" in run ? run.target.description : run.description, run.policy);
 });
 
 AfterAll({ timeout: 120_000 }, async () => {
@@ -32,11 +32,17 @@ AfterAll({ timeout: 120_000 }, async () => {
 
 Before(async function (this: ConformanceWorld, { pickle }) {
   this.pickleName = pickle.name;
-  sessionsBefore = currentRun().target.sessionIds.length;
   if (runMetadata) {
     await attachRunMetadata((data, mediaType) => this.attach(data, mediaType), runMetadata);
     runMetadata = undefined;
   }
+  // Said once when the target did not start; each scenario carries it in the report.
+  const unavailable = unavailableReason();
+  if (unavailable !== undefined) {
+    this.log(`skipped: ${unavailable}`);
+    return "skipped";
+  }
+  sessionsBefore = currentRun().target.sessionIds.length;
   if (isInterrupted()) {
     this.log("skipped: the run was interrupted");
     return "skipped";
@@ -55,6 +61,7 @@ Before(async function (this: ConformanceWorld, { pickle }) {
 });
 
 After({ timeout: 60_000 }, async function (this: ConformanceWorld) {
+  if (unavailableReason() !== undefined) return;
   const problems = await this.cleanUp();
   for (const problem of problems) this.log(`cleanup: ${problem}`);
   const sessionIds = currentRun().target.sessionIds.slice(sessionsBefore);

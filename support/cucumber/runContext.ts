@@ -1,13 +1,14 @@
 /**
  * One run's shared state in this worker process: settings, policy and the started target. The target is
  * started once (BeforeAll) and disposed once (AfterAll, or on SIGINT/SIGTERM after ending every session).
+ * A target that cannot be had here (TargetUnavailableError) says so once; every scenario is then skipped.
  */
 
 import { type LoadedPolicy, loadPolicy } from "../config/policy";
 import { parseSettings, type Settings } from "../config/settings";
 import type { SessionClient } from "../session/sessionClient";
 import { createTarget } from "../targets";
-import type { Target } from "../targets/target";
+import { type Target, type TargetDescription, TargetUnavailableError } from "../targets/target";
 
 export interface RunContext {
   settings: Settings;
@@ -15,21 +16,41 @@ export interface RunContext {
   target: Target;
 }
 
+/** A run whose target could not be had: what the report says about it, and why every scenario is skipped. */
+export interface UnavailableRun {
+  policy: LoadedPolicy;
+  description: TargetDescription;
+  reason: string;
+}
+
 let context: RunContext | undefined;
-let starting: Promise<RunContext> | undefined;
+let unavailable: UnavailableRun | undefined;
+let starting: Promise<RunContext | UnavailableRun> | undefined;
 const liveSessions = new Set<SessionClient>();
 
-export function startRun(worldParameters: unknown): Promise<RunContext> {
+export function startRun(worldParameters: unknown): Promise<RunContext | UnavailableRun> {
   starting ??= (async () => {
     const settings = parseSettings(worldParameters);
     const policy = loadPolicy(settings.policyPath);
     // Before the target starts: a Ctrl-C during start-up skips every scenario and AfterAll cleans up.
     installSignalHandlers();
-    const target = await createTarget(settings);
-    context = { settings, policy, target };
-    return context;
+    try {
+      const target = await createTarget(settings);
+      context = { settings, policy, target };
+      return context;
+    } catch (error) {
+      if (!(error instanceof TargetUnavailableError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      unavailable = { policy, description: error.description, reason: error.message };
+      return unavailable;
+    }
   })();
   return starting;
+}
+
+/** Why every scenario of this run is skipped (its target could not be had), or undefined. */
+export function unavailableReason(): string | undefined {
+  return unavailable?.reason;
 }
 
 export function currentRun(): RunContext {
@@ -56,6 +77,7 @@ export async function finishRun(): Promise<void> {
   await context?.target.dispose();
   // The CLI may run the spec again in this process (one run per node and region on aws).
   context = undefined;
+  unavailable = undefined;
   starting = undefined;
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { LoadedPolicy } from "../config/policy";
-import type { Target, TargetDescription } from "../targets/target";
+import type { TargetDescription } from "../targets/target";
 import type { Attach } from "./evidence";
 
 export const RUN_METADATA_MEDIA_TYPE = "application/vnd.ssm-conformance.run+json";
@@ -19,8 +19,7 @@ export interface RunMetadata {
 }
 
 /** The caller is the one the target read (sts:GetCallerIdentity) when it started. */
-export function describeRun(target: Target, policy: LoadedPolicy): RunMetadata {
-  const { description } = target;
+export function describeRun(description: TargetDescription, policy: LoadedPolicy): RunMetadata {
   return {
     harnessVersion: harnessVersion(),
     target: description,

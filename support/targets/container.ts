@@ -506,7 +506,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The last lines a container printed, for the error when it does not start. */
-class OutputTail {
+export class OutputTail {
   private lines: string[] = [];
 
   follow(stream: Readable): void {
@@ -564,6 +564,6 @@ function extraCaCertificates(): string {
   }
 }
 
-function firstLine(error: unknown): string {
+export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim();
 }

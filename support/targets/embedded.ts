@@ -11,7 +11,7 @@ import { readCaller } from "./aws";
 import { createClients, destroyClients } from "./clients";
 import { runPreflight } from "./preflight";
 import { SessionRecorder } from "./sessionRecorder";
-import type { Target, TargetCapabilities } from "./target";
+import type { Target, TargetCapabilities, TargetDescription } from "./target";
 
 export const DEFAULT_LOCAL_TIME_SCALE = 60;
 /** As root, the Run As scenarios switch to this user, which every Linux system has. */
@@ -36,14 +36,44 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     ...(options.tls && { tls: true }),
   });
   try {
-    return await prepare(stack);
+    return await prepareStackTarget(stack, {
+      kind: "embedded",
+      nodeId: stack.nodeIds[0]!,
+      agentVersion: `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}`,
+      logsBackend: "ssm-conformance emulator (in-process)",
+      runAs:
+        process.getuid?.() === 0
+          ? { available: true, user: EMBEDDED_RUN_AS_USER }
+          : {
+              available: false,
+              reason: `Run As needs the agent to run as root; the embedded stack runs as ${userInfo().username}`,
+            },
+    });
   } catch (error) {
     await stack.stop();
     throw error;
   }
 }
 
-async function prepare(stack: StartedStack): Promise<Target> {
+/** What differs between the targets whose service side is an in-process stack. */
+export interface StackTargetOptions {
+  kind: TargetDescription["kind"];
+  /** The managed node the scenarios use; its agent is connected already. */
+  nodeId: string;
+  agentVersion: string;
+  logsBackend: string;
+  runAs: TargetCapabilities["runAs"];
+  /** Stops the agent that serves the node when it is not the stack's own (before the stack stops). */
+  stopAgent?: () => Promise<void>;
+  /** The run's id when the target made one already (its containers carry it). Default: a new one. */
+  runId?: string;
+}
+
+/**
+ * An in-process stack made a target: the account seeded to meet the default policy, the preflight run,
+ * dispose() stopping the agent (when outside) and the stack.
+ */
+export async function prepareStackTarget(stack: StartedStack, options: StackTargetOptions): Promise<Target> {
   const clients = createClients({
     region: stack.region,
     endpoint: stack.endpoint,
@@ -56,7 +86,7 @@ async function prepare(stack: StartedStack): Promise<Target> {
   // Compliant, unless the fault profile seeds an account that fails the audit.
   await seedDefaultPreferences(clients, fixtures, stack.fault?.hooks.account);
   const caller = await readCaller(clients.sts);
-  const documents = new TemporaryDocuments(clients.ssm, newRunId());
+  const documents = new TemporaryDocuments(clients.ssm, options.runId ?? newRunId());
   const recorder = new SessionRecorder(clients.ssm);
   // The same preflight as on AWS (all allowed here): one code path, and the report's run metadata.
   const preflight = await runPreflight({
@@ -64,30 +94,24 @@ async function prepare(stack: StartedStack): Promise<Target> {
     region: stack.region,
     accountId: caller.accountId,
     callerArn: caller.arn,
-    node: { instances: [stack.nodeIds[0]!], instanceTags: [], region: stack.region },
+    node: { instances: [options.nodeId], instanceTags: [], region: stack.region },
     logGroups: [fixtures.plain, fixtures.encrypted],
     kmsKeyId: key.arn,
     documents,
   });
   const capabilities: TargetCapabilities = {
-    runAs:
-      process.getuid?.() === 0
-        ? { available: true, user: EMBEDDED_RUN_AS_USER }
-        : {
-            available: false,
-            reason: `Run As needs the agent to run as root; the embedded stack runs as ${userInfo().username}`,
-          },
+    runAs: options.runAs,
     kmsKey: { ...preflight.capabilities.kms, keyId: key.arn },
   };
   let disposed: Promise<void> | undefined;
   return {
     description: {
-      kind: "embedded",
+      kind: options.kind,
       region: stack.region,
       endpoint: stack.endpoint,
-      logsBackend: "ssm-conformance emulator (in-process)",
-      nodeIds: [...stack.nodeIds],
-      agentVersion: `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}`,
+      logsBackend: options.logsBackend,
+      nodeIds: [...stack.nodeIds, ...stack.externalNodeIds],
+      agentVersion: options.agentVersion,
       timeScale: stack.timeScale,
       ...(stack.fault && { fault: stack.fault.label }),
       accountId: caller.accountId,
@@ -96,7 +120,7 @@ async function prepare(stack: StartedStack): Promise<Target> {
     },
     clients,
     ca: stack.tls?.caPem,
-    nodeId: stack.nodeIds[0]!,
+    nodeId: options.nodeId,
     capabilities,
     logGroups: preflight.logGroups,
     preflight,
@@ -111,7 +135,11 @@ async function prepare(stack: StartedStack): Promise<Target> {
         await recorder.endActive();
         await documents.deleteAll();
         destroyClients(clients);
-        await stack.stop();
+        try {
+          await options.stopAgent?.();
+        } finally {
+          await stack.stop();
+        }
       })();
       return disposed;
     },

@@ -1,11 +1,10 @@
 /** Chooses and starts the target adapter the settings name. */
 import type { Settings } from "../config/settings";
+import { amazonAgentOptionsFromEnv, startAmazonAgentTarget } from "./amazonAgent";
 import { startAwsTarget } from "./aws";
 import { containerOptionsFromEnv, startContainerTarget } from "./container";
 import { startEmbeddedTarget } from "./embedded";
 import type { Target } from "./target";
-
-export class TargetUnavailableError extends Error {}
 
 export async function createTarget(settings: Settings): Promise<Target> {
   switch (settings.target) {
@@ -21,6 +20,13 @@ export async function createTarget(settings: Settings): Promise<Target> {
         needs: settings.needs,
       });
     case "container":
+      if (settings.agent === "amazon") {
+        return startAmazonAgentTarget({
+          ...amazonAgentOptionsFromEnv(),
+          timeScale: settings.timeScale,
+          fault: settings.fault,
+        });
+      }
       return startContainerTarget({
         ...containerOptionsFromEnv(),
         timeScale: settings.timeScale,

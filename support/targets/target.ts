@@ -38,6 +38,20 @@ export interface TargetDescription {
   runId: string;
 }
 
+/**
+ * The target cannot be had on this machine (the official agent's package, a Docker engine): not a failure of
+ * what is under test, so the run goes on and every scenario is skipped with this one-line message.
+ */
+export class TargetUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** What the report states about the run that did not happen. */
+    readonly description: TargetDescription,
+  ) {
+    super(message);
+  }
+}
+
 /** A capability a scenario may need; when absent, the reason is printed and the scenario is skipped. */
 export type Capability = { available: true } | { available: false; reason: string };
 

@@ -93,6 +93,7 @@ export interface RunMetadataTarget {
   kind: string;
   logsBackend: string;
   nodeIds: string[];
+  agentVersion?: string;
   timeScale: number;
 }
 

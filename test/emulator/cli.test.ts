@@ -307,6 +307,7 @@ describe("stack CLI: the process", { concurrency: true }, () => {
     assert.match(banner, /^region: us-east-1$/m);
     assert.match(banner, new RegExp(`^nodes: ${NODE} `, "m"));
     assert.match(banner, new RegExp(`^external nodes: ${EXTERNAL}$`, "m"));
+    assert.match(banner, /^# A real amazon-ssm-agent needs HTTPS: start the stack with --tls/m);
     assert.match(
       banner,
       /^kms key: arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36} \(alias\/ssm-conformance\)$/m,

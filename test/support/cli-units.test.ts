@@ -30,6 +30,7 @@ describe("parseCommand", () => {
       timeScale: undefined,
       fault: undefined,
       tls: false,
+      agent: undefined,
       dryRun: false,
       failFast: false,
     });
@@ -83,6 +84,21 @@ describe("parseCommand", () => {
         () => parseCommand(["--target", target, "--tls"]),
         /--tls applies to --target embedded only/,
       );
+  });
+
+  it("--agent picks the container target's agent, for that target only", () => {
+    const command = parseCommand(["--target", "container", "--agent", "amazon"]);
+    assert.ok(command.kind === "run");
+    assert.equal(command.options.agent, "amazon");
+    assert.throws(() => parseCommand(["--agent", "amazon"]), /--agent applies to --target container only/);
+    assert.throws(
+      () => parseCommand(["--target", "container", "--agent", "ssm"]),
+      /unknown agent 'ssm': use emulator or amazon/,
+    );
+    assert.throws(
+      () => parseCommand(["--target", "container", "--agent", "amazon", "--parallel", "2"]),
+      /--agent amazon runs one agent container \(it owns 127\.0\.0\.1:443\): use --parallel 1/,
+    );
   });
 
   it("rejects a positional after run", () => {
