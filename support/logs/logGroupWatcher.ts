@@ -7,9 +7,11 @@
  * dominates, not the per-event work.
  *
  * Streams are put independently, so an event may be ingested after later-stamped events of other streams:
- * each poll re-reads `rescanMs` before the latest timestamp seen in the group (the stream watchers drop
- * what they already have). An event ingested later than that behind the group's newest is never seen, and
- * the wait for it times out (a visible failure, not a wrong latency).
+ * each poll re-reads a window before the latest timestamp seen in the group (the stream watchers drop what
+ * they already have): `rescanMs`, or twice the largest lateness seen (ingestionTime - timestamp: how long
+ * a put took, plus clock skew), whichever is longer, so the window widens when a loaded uploader falls
+ * behind. An event later than that behind the group's newest is never seen, and the wait for it times out
+ * (a visible failure, not a wrong latency).
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { type FilteredLogEvent, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -22,7 +24,7 @@ export interface LogGroupWatcherOptions {
   /** Poll interval bounds: it starts at min, grows x1.5 up to max while nothing new arrives. */
   minPollMs?: number;
   maxPollMs?: number;
-  /** How far back each poll re-reads before the group's latest timestamp. Default 10 s. */
+  /** How far back each poll re-reads at least, before the group's latest timestamp. Default 10 s. */
   rescanMs?: number;
   /** The harness clock for t3. Default Date.now. */
   now?: () => number;
@@ -37,6 +39,7 @@ export class LogGroupWatcher {
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<unknown>;
   private loop?: Promise<void>;
   private latestTimestamp = Number.NEGATIVE_INFINITY;
+  private maxLateness = 0;
   /** Requests made (each page counts), for the caller's report. */
   requests = 0;
 
@@ -103,7 +106,8 @@ export class LogGroupWatcher {
   /** One poll: every page from the start time to the last token. Returns how many new events it found. */
   private async poll(signal: AbortSignal): Promise<number> {
     const { logGroupName, since, rescanMs = 10_000 } = this.options;
-    const floor = Math.max(since ?? Number.NEGATIVE_INFINITY, this.latestTimestamp - rescanMs);
+    const window = Math.max(rescanMs, 2 * this.maxLateness);
+    const floor = Math.max(since ?? Number.NEGATIVE_INFINITY, this.latestTimestamp - window);
     const startTime = Number.isFinite(floor) ? floor : undefined;
     let fresh = 0;
     let nextToken: string | undefined;
@@ -118,7 +122,10 @@ export class LogGroupWatcher {
       const at = this.now();
       const byStream = new Map<string, FilteredLogEvent[]>();
       for (const event of page.events ?? []) {
-        if ((event.timestamp ?? 0) > this.latestTimestamp) this.latestTimestamp = event.timestamp ?? 0;
+        const timestamp = event.timestamp ?? 0;
+        if (timestamp > this.latestTimestamp) this.latestTimestamp = timestamp;
+        const lateness = (event.ingestionTime ?? timestamp) - timestamp;
+        if (lateness > this.maxLateness) this.maxLateness = lateness;
         const name = event.logStreamName ?? "";
         if (!this.watchers.has(name)) continue;
         const list = byStream.get(name);

@@ -20,8 +20,14 @@ class FakeGroup {
   fail?: Error;
   beforeCall?: (call: number) => void;
 
-  add(logStreamName: string, id: string, timestamp: number, message: string): void {
-    this.events.push({ logStreamName, eventId: id, timestamp, ingestionTime: timestamp + 1, message });
+  add(
+    logStreamName: string,
+    id: string,
+    timestamp: number,
+    message: string,
+    ingestionTime = timestamp + 1,
+  ): void {
+    this.events.push({ logStreamName, eventId: id, timestamp, ingestionTime, message });
   }
 
   async send(command: FilterLogEventsCommand): Promise<FilterLogEventsCommandOutput> {
@@ -99,6 +105,19 @@ describe("LogGroupWatcher", () => {
       a.events.map((e) => e.message),
       ["A-late"],
     );
+  });
+
+  it("widens the re-read window to twice the largest lateness seen", async () => {
+    const logs = new FakeGroup();
+    logs.add("s-b", "1", 10_000, "B-1", 14_000); // put 4 s after its timestamp
+    logs.beforeCall = (call) => {
+      if (call === 3) logs.add("s-a", "2", 3_000, "A-later", 10_500);
+    };
+    const group = groupWatcher(logs, 1_000);
+    const a = group.watch("s-a");
+    group.start();
+    await a.waitForMarker("A-later", 1_000).finally(() => group.stop());
+    assert.equal(logs.inputs[2]!.startTime, 10_000 - 2 * 4_000);
   });
 
   it("rejects every pending wait when a poll fails, and on stop()", async () => {
