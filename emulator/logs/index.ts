@@ -19,6 +19,8 @@ export interface LogsProviderOptions {
   filterScanBudget?: number;
   /** Share an existing store (e.g. one seeded by a benchmark). Default: a new one. */
   store?: LogsStore;
+  /** Literal terms searched through the gram index (default true); false scans every message (a baseline). */
+  literalIndex?: boolean;
 }
 
 export const DEFAULT_FILTER_SCAN_BUDGET = 250_000;
@@ -32,6 +34,7 @@ export function createLogsProvider(options: LogsProviderOptions = {}): {
     store,
     now: options.now ?? Date.now,
     filterScanBudget: Math.max(1, options.filterScanBudget ?? DEFAULT_FILTER_SCAN_BUDGET),
+    literalIndex: options.literalIndex ?? true,
   };
   const operations = {
     ...groupOperations(rt),

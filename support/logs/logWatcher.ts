@@ -8,7 +8,11 @@
  * nextToken (spec 14.2), so each poll follows the tokens to the end.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { FilterLogEventsCommand, type FilterLogEventsCommandOutput } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  type FilteredLogEvent,
+  FilterLogEventsCommand,
+  type FilterLogEventsCommandOutput,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { type SessionLogEvent, validateSessionLogEvent } from "./sessionLogEvent";
 
 /** The part of `CloudWatchLogsClient` the watcher uses (tests pass a fake). */
@@ -36,6 +40,11 @@ export interface LogWatcherOptions {
   rescanMs?: number;
   /** The harness clock for t3. Default Date.now. */
   now?: () => number;
+  /**
+   * Whether the watcher polls its stream itself (default true). A LogGroupWatcher creates its watchers with
+   * false and feeds them through accept() from one poll of the whole group.
+   */
+  polling?: boolean;
   /** The wait between polls; must settle (either way) when `signal` aborts. Default: an unref'd timer. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<unknown>;
 }
@@ -106,15 +115,43 @@ export class LogWatcher {
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal, ref: false }));
   }
 
-  /** Starts polling (once; a stopped watcher stays stopped). */
+  /** Starts polling (once; a stopped watcher stays stopped; a fed watcher never polls). */
   start(): this {
-    if (!this.loop && !this.stoppedBy) this.loop = this.run();
+    if (!this.loop && !this.stoppedBy && this.options.polling !== false) this.loop = this.run();
     return this;
   }
 
-  /** Stops polling now: aborts the call in flight, rejects pending waits; resolves when the loop has ended. */
-  async stop(): Promise<void> {
-    this.halt(new LogWatchStopped(`log watcher for ${this.where()} was stopped`));
+  /**
+   * Takes events read from the stream at harness time `at` (t3): each new one (by eventId) is recorded and
+   * offered to the pending waits. Returns how many were new. Polling calls it with every page; a
+   * LogGroupWatcher with the stream's events of each group page.
+   */
+  accept(events: readonly FilteredLogEvent[], at: number): number {
+    if (this.stoppedBy) return 0;
+    this.streamFound = true;
+    let fresh = 0;
+    for (const raw of events) {
+      const timestamp = raw.timestamp ?? Number.NaN;
+      const ingestionTime = raw.ingestionTime ?? Number.NaN;
+      const message = raw.message ?? "";
+      const key = raw.eventId ?? `${timestamp}|${ingestionTime}|${message}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      fresh++;
+      if (timestamp > this.latestTimestamp) this.latestTimestamp = timestamp;
+      this.record({ eventId: raw.eventId, timestamp, ingestionTime, message, firstSeenAt: at });
+    }
+    return fresh;
+  }
+
+  /**
+   * Stops polling now: aborts the call in flight, rejects pending waits; resolves when the loop has ended.
+   * With `failure` (what stopped a LogGroupWatcher feeding this one), the waits say the watcher failed.
+   */
+  async stop(failure?: Error): Promise<void> {
+    this.halt(
+      failure ? this.failed(failure) : new LogWatchStopped(`log watcher for ${this.where()} was stopped`),
+    );
     await this.loop;
   }
 
@@ -178,6 +215,10 @@ export class LogWatcher {
     };
   }
 
+  private failed(error: Error): LogWatchStopped {
+    return new LogWatchStopped(`log watcher for ${this.where()} failed: ${error.message}`, { cause: error });
+  }
+
   private where(): string {
     return `log group ${JSON.stringify(this.options.logGroupName)}, stream ${JSON.stringify(this.options.logStreamName)}`;
   }
@@ -193,11 +234,7 @@ export class LogWatcher {
         fresh = await this.poll(signal);
       } catch (error) {
         if (!signal.aborted) {
-          this.halt(
-            new LogWatchStopped(`log watcher for ${this.where()} failed: ${(error as Error).message}`, {
-              cause: error,
-            }),
-          );
+          this.halt(this.failed(error as Error));
         }
         return;
       }
@@ -227,19 +264,7 @@ export class LogWatcher {
         if (isMissingStream(error)) return fresh;
         throw error;
       }
-      this.streamFound = true;
-      const at = this.now();
-      for (const raw of page.events ?? []) {
-        const timestamp = raw.timestamp ?? Number.NaN;
-        const ingestionTime = raw.ingestionTime ?? Number.NaN;
-        const message = raw.message ?? "";
-        const key = raw.eventId ?? `${timestamp}|${ingestionTime}|${message}`;
-        if (this.seen.has(key)) continue;
-        this.seen.add(key);
-        fresh++;
-        if (timestamp > this.latestTimestamp) this.latestTimestamp = timestamp;
-        this.record({ eventId: raw.eventId, timestamp, ingestionTime, message, firstSeenAt: at });
-      }
+      fresh += this.accept(page.events ?? [], this.now());
       nextToken = page.nextToken;
     } while (nextToken && !signal.aborted);
     return fresh;

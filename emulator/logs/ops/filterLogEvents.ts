@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { OperationHandler } from "../../api/provider";
 import { invalidFilterPattern, invalidNextToken, invalidParameter } from "../errors";
 import { type CompiledFilter, compileFilterPattern, FilterPatternError } from "../filterPattern";
+import { BLOCK_EVENTS, BLOCK_SHIFT, gramProbe } from "../gramIndex";
 import {
   compareKeys,
   type EventKey,
@@ -122,6 +123,7 @@ export function filterLogEventsOperations(rt: LogsRuntime): Record<string, Opera
         filter,
         req.limit ?? MAX_EVENTS_PER_RESPONSE,
         rt.filterScanBudget,
+        rt.literalIndex,
       );
       const out: Record<string, unknown> = { events: page.events, searchedLogStreams: [] };
       if (page.last && page.more)
@@ -160,7 +162,8 @@ interface ScanResult {
  * 1. the window: the next ~`budget` events in merge order, as one index span per stream (by index for one
  *    stream; for several, every event up to a timestamp found by binary search over the streams' counts);
  * 2. each stream's span is scanned on its own in a tight loop, keeping at most `limit` matches per stream
- *    (the page's first `limit` matches are among them);
+ *    (the page's first `limit` matches are among them); with a literal term, only the blocks of events
+ *    the stream's gram index does not rule out;
  * 3. the per-stream matches are merged by key (a heap over the streams with matches) up to `limit` events
  *    or ~1 MB.
  * The resume point is the last event emitted when the page filled up, else the last event of the window.
@@ -171,13 +174,15 @@ function scanPage(
   filter: CompiledFilter,
   limit: number,
   budget: number,
+  literalIndex: boolean,
 ): ScanResult {
   if (ranges.length === 0) return { events: [], last: undefined, more: false };
   // Without a pattern every event in the window matches, and the page holds at most `limit` of them: a
   // larger window would only be examined to be thrown away (a budget-sized window made reading a
   // 1,000-stream group page by page ~80x slower).
   const spans = windowSpans(ranges, ascending, filter.matchesAll ? Math.min(budget, limit) : budget);
-  const needle = literalOf(filter);
+  const literal = literalIndex ? literalOf(filter) : undefined;
+  const probe = literal === undefined ? undefined : gramProbe(literal);
 
   // 2. scan each span
   const matched: number[][] = [];
@@ -185,8 +190,8 @@ function scanPage(
     const [from, to] = spans[s]!;
     const log = ranges[s]!.log;
     matched.push(
-      needle !== undefined && to - from >= LITERAL_SCAN_MIN_EVENTS
-        ? scanLiteral(log, from, to, ascending, needle, filter, limit)
+      probe !== undefined && to - from >= INDEXED_SCAN_MIN_EVENTS
+        ? scanIndexed(log, from, to, ascending, probe, filter, limit)
         : scanSpan(log.messages, from, to, ascending, filter, limit),
     );
   }
@@ -308,74 +313,47 @@ function windowSpans(ranges: Range[], ascending: boolean, budget: number): [numb
   );
 }
 
-/** Spans shorter than this are scanned message by message: joining the stream would cost more. */
-const LITERAL_SCAN_MIN_EVENTS = 2_000;
+/** Spans shorter than this are scanned message by message: the index would not skip enough. */
+const INDEXED_SCAN_MIN_EVENTS = 2 * BLOCK_EVENTS;
 
-/**
- * A text every matching message contains, when the pattern has one (a required term), so candidates can be
- * found with one `indexOf` over the stream's joined text and then checked with the full matcher.
- */
+/** A text every matching message contains, when the pattern has one (its longest required text term). */
 function literalOf(filter: CompiledFilter): string | undefined {
   if (filter.ast.kind !== "terms") return undefined;
   let best: string | undefined;
   for (const term of filter.ast.required) {
-    if (term.kind === "text" && !term.text.includes("\u0000") && term.text.length > (best?.length ?? 0))
-      best = term.text;
+    if (term.kind === "text" && term.text.length > (best?.length ?? 0)) best = term.text;
   }
   return best;
 }
 
 /**
- * `scanSpan` for a pattern with a required literal: the literal is searched in the stream's joined text
- * (messages separated by NUL) and each hit's message is checked with the full matcher, so the result is the
- * same. A hit that crosses into the next message is rejected by that check, and a real occurrence inside a
- * message always starts before any crossing one, so none is missed.
+ * `scanSpan` for a pattern with a required literal: the stream's gram index skips the blocks that cannot
+ * hold it and the others are scanned message by message with the full matcher, so the result is the same.
  */
-function scanLiteral(
+function scanIndexed(
   log: EventLog,
   from: number,
   to: number,
   ascending: boolean,
-  needle: string,
+  probe: Uint16Array,
   filter: CompiledFilter,
   limit: number,
 ): number[] {
-  const { text, starts } = log.searchText();
+  const index = log.gramIndex();
   const messages = log.messages;
   const matches = filter.matches;
-  const spanStart = starts[from]!;
-  // Exclusive end of the span's text: the separator after message to-1 (or the end of the text).
-  const spanEnd = to < log.length ? starts[to]! - 1 : text.length;
-  const messageAt = (offset: number) => {
-    let lo = from;
-    let hi = to;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const first = from >> BLOCK_SHIFT;
+  const last = (to - 1) >> BLOCK_SHIFT;
   const out: number[] = [];
-  if (ascending) {
-    let pos = spanStart;
-    while (out.length < limit) {
-      const hit = text.indexOf(needle, pos);
-      if (hit === -1 || hit + needle.length > spanEnd) break;
-      const i = messageAt(hit);
-      if (matches(messages[i]!)) out.push(i);
-      if (i + 1 >= to) break;
-      pos = starts[i + 1]!;
-    }
-  } else {
-    let pos = spanEnd - needle.length;
-    while (out.length < limit && pos >= spanStart) {
-      const hit = text.lastIndexOf(needle, pos);
-      if (hit === -1 || hit < spanStart) break;
-      const i = messageAt(hit);
-      if (matches(messages[i]!)) out.push(i);
-      if (i <= from) break;
-      pos = starts[i]! - 1 - needle.length;
+  for (let k = 0; k <= last - first && out.length < limit; k++) {
+    const b = ascending ? first + k : last - k;
+    if (!index.mayContain(b, probe)) continue;
+    const lo = Math.max(from, b << BLOCK_SHIFT);
+    const hi = Math.min(to, (b + 1) << BLOCK_SHIFT);
+    if (ascending) {
+      for (let i = lo; i < hi && out.length < limit; i++) if (matches(messages[i]!)) out.push(i);
+    } else {
+      for (let i = hi - 1; i >= lo && out.length < limit; i--) if (matches(messages[i]!)) out.push(i);
     }
   }
   return out;

@@ -9,6 +9,8 @@ export interface LogsRuntime {
   readonly now: () => number;
   /** FilterLogEvents examines at most this many events per call before returning a nextToken. */
   readonly filterScanBudget: number;
+  /** Whether FilterLogEvents uses the streams' gram indexes for literal terms (see gramIndex.ts). */
+  readonly literalIndex: boolean;
 }
 
 export function namespaceOf(rt: LogsRuntime, ctx: RequestContext): LogsNamespace {
