@@ -12,3 +12,4 @@ export * from "./payloads";
 export * from "./reliable";
 export * from "./rto";
 export * from "./sessionCipher";
+export * from "./trace";

@@ -14,11 +14,14 @@ import {
   makeFrame,
   PayloadType,
   ProtocolError,
+  type TraceFn,
+  tracer,
 } from "../../protocol";
 import type { ServiceTimer, TimeScale } from "../clock";
 import type { ActivityKind, RelayFaults } from "../faults/types";
 import type { Logger } from "../logger";
 import type { SessionRecord } from "../sessions/session";
+import { OutputReplay } from "./outputReplay";
 
 export interface RelayPolicy {
   /** Whether client acknowledge frames count as activity (an open question; AWS docs list only inputs). */
@@ -51,8 +54,11 @@ export class SessionRelay {
   private maxTimer?: ServiceTimer;
   private clocksStarted = false;
   private agentPaused = false;
+  /** Agent output the client has not acknowledged: replayed to the next client that attaches. */
+  private readonly replay = new OutputReplay();
   /** Set once the service has ended the session; later frames are dropped. */
   closed = false;
+  private readonly trace: TraceFn | undefined;
 
   constructor(
     readonly session: SessionRecord,
@@ -62,7 +68,9 @@ export class SessionRelay {
     private readonly log: Logger,
     /** Fault profile hooks (emulator/faults); none: AWS's behaviour. */
     private readonly faults: RelayFaults = {},
-  ) {}
+  ) {
+    this.trace = tracer(session.sessionId, "relay");
+  }
 
   /**
    * Called at StartSession. The clocks themselves start when the session becomes interactive: at the first
@@ -124,8 +132,13 @@ export class SessionRelay {
   attachClient(socket: WebSocket): void {
     if (this.client && this.client !== socket) this.client.terminate();
     this.client = socket;
+    this.trace?.("client attached");
     socket.on("message", (data, isBinary) => this.fromClient(data as Buffer, isBinary));
+    const replayed = this.replay.pending();
+    this.trace?.(`replaying ${replayed.length} unacknowledged output frame(s)`);
+    for (const data of replayed) socket.send(data);
     socket.on("close", () => {
+      this.trace?.(`client socket closed${this.client === socket ? "" : " (a replaced one)"}`);
       if (this.client !== socket) return;
       this.client = undefined;
       this.updateAgentPause();
@@ -138,6 +151,7 @@ export class SessionRelay {
     if (this.agent && this.agent !== socket) this.agent.terminate();
     this.agent = socket;
     this.agentPaused = false;
+    this.trace?.("agent attached");
     socket.on("message", (data, isBinary) => this.fromAgent(data as Buffer, isBinary));
     socket.on("close", () => {
       if (this.agent === socket) this.agent = undefined;
@@ -181,10 +195,14 @@ export class SessionRelay {
       // Handshake replies are set-up, not use: they count once the clocks run.
       if (!isHandshakePayloadType(frame.payloadType) || this.clocksStarted)
         this.activity(frame.payloadType === PayloadType.Size ? "size" : "keys", true);
-    } else if (frame.messageType === MessageType.Acknowledge && this.clocksStarted) {
-      this.activity("ack", this.policy.acksResetIdle);
+    } else if (frame.messageType === MessageType.Acknowledge) {
+      this.replay.acknowledged(frame);
+      if (this.clocksStarted) this.activity("ack", this.policy.acksResetIdle);
     }
     // The client cannot reach an absent (or not reading) agent; it resends what goes unacknowledged.
+    this.trace?.(
+      `c>a ${frame.messageType} ${frame.sequenceNumber}${this.agent ? "" : " (no agent: dropped)"}`,
+    );
     if (this.agent && this.agent.bufferedAmount < MAX_QUEUED_BYTES) this.agent.send(data);
     else if (this.agent) this.dropped("agent");
   }
@@ -200,7 +218,11 @@ export class SessionRelay {
       return;
     }
     if (!isBinary) return;
-    // Without a client the agent's output is dropped; the agent keeps it buffered and resends.
+    // Kept until the client acks it, even while no client is attached: the next one gets it replayed.
+    if (frame.messageType === MessageType.OutputStreamData) this.replay.keep(frame.sequenceNumber, data);
+    this.trace?.(
+      `a>c ${frame.messageType} ${frame.sequenceNumber}${this.client ? ` queued ${this.client.bufferedAmount}` : " (no client: dropped)"}`,
+    );
     if (!this.client) return;
     if (this.client.bufferedAmount >= MAX_QUEUED_BYTES) {
       this.dropped("client");
@@ -239,6 +261,7 @@ export class SessionRelay {
     const shouldPause = this.client === undefined;
     if (shouldPause === this.agentPaused) return;
     this.agentPaused = shouldPause;
+    this.trace?.(shouldPause ? "pausing the agent" : "starting the agent");
     this.sendToAgent(
       makeFrame({
         messageType: shouldPause ? MessageType.PausePublication : MessageType.StartPublication,
