@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { Agent } from "node:http";
 import {
   CloudWatchLogsClient,
   type FilteredLogEvent,
@@ -21,7 +22,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type StackOptions, type StartedStack, startStack } from "../../emulator/stack";
-import { SessionClient } from "../../support/session/sessionClient";
+import { SessionClient, type SessionClientOptions } from "../../support/session/sessionClient";
 
 export interface TestStack {
   stack: StartedStack;
@@ -31,7 +32,10 @@ export interface TestStack {
   /** The caller's ARN as STS reports it (the expected session Owner and userIdentity.arn). */
   callerArn: string;
   /** Starts a session as the plugin would; the client is disposed in `stop()` if the test did not. */
-  open(input: StartSessionCommandInput): Promise<SessionClient>;
+  open(
+    input: StartSessionCommandInput,
+    options?: Pick<SessionClientOptions, "openTimeoutMs">,
+  ): Promise<SessionClient>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +46,11 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     region: stack.region,
     credentials: stack.credentials,
     maxAttempts: 1,
+    // The server closes a keep-alive connection after 5 s idle. Without a client-side idle timeout, the
+    // SDK's pool reuses a connection the server is closing at that moment and, with one attempt, the call
+    // fails with ECONNRESET / "socket hang up" (seen under load in test/reliability/nothing-lost). Node
+    // honours the server's hint minus 1 s only when the agent has a timeout of its own: give it one.
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, timeout: 4_000 }) },
   };
   const ssm = new SSMClient(config);
   const logs = new CloudWatchLogsClient(config);
@@ -56,8 +65,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     logs,
     kms,
     callerArn: identity.Arn!,
-    async open(input) {
-      const client = await SessionClient.start(input, { ssm, kms });
+    async open(input, options) {
+      const client = await SessionClient.start(input, { ssm, kms, ...options });
       clients.push(client);
       return client;
     },
