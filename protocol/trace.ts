@@ -8,7 +8,7 @@
 
 export type TraceFn = (event: string) => void;
 
-/** Events kept per session: enough for the last seconds of a busy session. */
+/** Events kept per session (SSMC_TRACE_RING overrides): enough for the last seconds of a busy session. */
 const RING = Number(process.env.SSMC_TRACE_RING ?? 400);
 const rings = new Map<string, string[]>();
 const start = Date.now();

@@ -21,7 +21,6 @@ import type { ServiceTimer, TimeScale } from "../clock";
 import type { ActivityKind, RelayFaults } from "../faults/types";
 import type { Logger } from "../logger";
 import type { SessionRecord } from "../sessions/session";
-import { OutputReplay } from "./outputReplay";
 
 export interface RelayPolicy {
   /** Whether client acknowledge frames count as activity (an open question; AWS docs list only inputs). */
@@ -54,8 +53,6 @@ export class SessionRelay {
   private maxTimer?: ServiceTimer;
   private clocksStarted = false;
   private agentPaused = false;
-  /** Agent output the client has not acknowledged: replayed to the next client that attaches. */
-  private readonly replay = new OutputReplay();
   /** Set once the service has ended the session; later frames are dropped. */
   closed = false;
   private readonly trace: TraceFn | undefined;
@@ -134,9 +131,6 @@ export class SessionRelay {
     this.client = socket;
     this.trace?.("client attached");
     socket.on("message", (data, isBinary) => this.fromClient(data as Buffer, isBinary));
-    const replayed = this.replay.pending();
-    this.trace?.(`replaying ${replayed.length} unacknowledged output frame(s)`);
-    for (const data of replayed) socket.send(data);
     socket.on("close", () => {
       this.trace?.(`client socket closed${this.client === socket ? "" : " (a replaced one)"}`);
       if (this.client !== socket) return;
@@ -195,9 +189,8 @@ export class SessionRelay {
       // Handshake replies are set-up, not use: they count once the clocks run.
       if (!isHandshakePayloadType(frame.payloadType) || this.clocksStarted)
         this.activity(frame.payloadType === PayloadType.Size ? "size" : "keys", true);
-    } else if (frame.messageType === MessageType.Acknowledge) {
-      this.replay.acknowledged(frame);
-      if (this.clocksStarted) this.activity("ack", this.policy.acksResetIdle);
+    } else if (frame.messageType === MessageType.Acknowledge && this.clocksStarted) {
+      this.activity("ack", this.policy.acksResetIdle);
     }
     // The client cannot reach an absent (or not reading) agent; it resends what goes unacknowledged.
     this.trace?.(
@@ -218,8 +211,7 @@ export class SessionRelay {
       return;
     }
     if (!isBinary) return;
-    // Kept until the client acks it, even while no client is attached: the next one gets it replayed.
-    if (frame.messageType === MessageType.OutputStreamData) this.replay.keep(frame.sequenceNumber, data);
+    // Without a client the agent's output is dropped; the agent keeps it buffered and resends.
     this.trace?.(
       `a>c ${frame.messageType} ${frame.sequenceNumber}${this.client ? ` queued ${this.client.bufferedAmount}` : " (no client: dropped)"}`,
     );

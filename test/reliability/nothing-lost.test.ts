@@ -12,7 +12,7 @@
  * Timeouts are generous, because the machine may be loaded (round trips of seconds were seen): they are
  * there to catch a session that stops, which is then named with its seed and data-channel position. Run
  * with SSMC_TRACE=1 to get the session's last sequence numbers, acks and resends of client, relay and agent
- * (protocol/trace.ts) in the message. The stall this test once showed: test/emulator/session-relay.test.ts.
+ * (protocol/trace.ts) in the message.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -54,6 +54,21 @@ function prng(seed: number): () => number {
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
+/** `promise`, or the error `timeout()` makes once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(timeout()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The session's trace (SSMC_TRACE=1), for a failure message. */
 function traced(sessionId: string): string {
   const trace = traceOf(sessionId);
@@ -85,9 +100,12 @@ describe(`reliability: nothing lost (${SESSIONS} sessions x ${COMMANDS} commands
     );
     let drops = 0;
     const failures: string[] = [];
-    const sessions = await Promise.all(
-      plans.map(async (plan, s) => {
-        const client = await t
+    // Every session is open before any command runs. Opening 100 at once saturates a small machine for
+    // tens of seconds (measured: API calls, ResumeSession included, answered after up to 18 s), and a
+    // resume in that storm is slow for reasons that have nothing to do with the data channel.
+    const clients = await Promise.all(
+      plans.map((_, s) =>
+        t
           .open(
             { Target: t.stack.nodeIds[s % t.stack.nodeIds.length]!, DocumentName: documentName },
             { openTimeoutMs: OPEN_TIMEOUT_MS },
@@ -95,7 +113,12 @@ describe(`reliability: nothing lost (${SESSIONS} sessions x ${COMMANDS} commands
           .catch((error: Error) => {
             const sessionId = /session (\S+?):/.exec(error.message)?.[1] ?? "";
             throw new Error(`session ${s}, seed ${SEED}: ${error.message}${traced(sessionId)}`);
-          });
+          }),
+      ),
+    );
+    const sessions = await Promise.all(
+      plans.map(async (plan, s) => {
+        const client = clients[s]!;
         const markers: string[] = [];
         for (let c = 0; c < COMMANDS; c++) {
           const first = (s * COMMANDS + c) * 1000 + 1;
@@ -109,18 +132,28 @@ describe(`reliability: nothing lost (${SESSIONS} sessions x ${COMMANDS} commands
             (error: Error) => ({ error }),
           );
           const dropAfterMs = plan[c]!;
+          let dropped = "";
           if (dropAfterMs >= 0) {
             await new Promise((resolve) => setTimeout(resolve, dropAfterMs));
             client.dropConnection();
             drops++;
             await new Promise((resolve) => setTimeout(resolve, 20));
-            await client.resume();
+            const resumeStart = Date.now();
+            await within(
+              client.resume(),
+              COMMAND_TIMEOUT_MS,
+              () =>
+                new Error(
+                  `session ${s} (${client.sessionId}) command ${c}, seed ${SEED}: resume() did not complete`,
+                ),
+            );
+            dropped = ` (dropped after ${dropAfterMs} ms; the resume took ${Date.now() - resumeStart} ms)`;
           }
           const outcome = await running;
           if ("error" in outcome) {
             const { expecting, unacked } = client.streamPosition;
             throw new Error(
-              `session ${s} (${client.sessionId}) command ${c}${dropAfterMs >= 0 ? " (dropped and resumed)" : ""}, ` +
+              `session ${s} (${client.sessionId}) command ${c}${dropped}, ` +
                 `seed ${SEED}: ${outcome.error.message}; last output seq received ${expecting - 1}, ` +
                 `${unacked} input message(s) unacked${traced(client.sessionId)}`,
             );
@@ -133,7 +166,7 @@ describe(`reliability: nothing lost (${SESSIONS} sessions x ${COMMANDS} commands
           const got = text.slice(Math.max(0, text.indexOf(marker)));
           if (got.length !== expected.length || sha(got) !== sha(expected)) {
             failures.push(
-              `session ${s} command ${c}${dropAfterMs >= 0 ? ` (dropped after ${dropAfterMs} ms)` : ""}: ` +
+              `session ${s} command ${c}${dropped}: ` +
                 `${got.length} chars, expected ${expected.length}; first lines ${JSON.stringify(got.slice(0, 80))}`,
             );
           }
