@@ -5,6 +5,7 @@
  */
 import type WebSocket from "ws";
 import {
+  coalescingSend,
   decodeFrame,
   encodeFrame,
   type Frame,
@@ -49,6 +50,9 @@ export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 export class SessionRelay {
   private client?: WebSocket;
   private agent?: WebSocket;
+  /** Relayed frames go out through these: one write per event-loop turn (protocol/coalesce.ts). */
+  private relayToClient: (data: Buffer) => void = () => undefined;
+  private relayToAgent: (data: Buffer) => void = () => undefined;
   private idleTimer?: ServiceTimer;
   private maxTimer?: ServiceTimer;
   private clocksStarted = false;
@@ -129,6 +133,7 @@ export class SessionRelay {
   attachClient(socket: WebSocket): void {
     if (this.client && this.client !== socket) this.client.terminate();
     this.client = socket;
+    this.relayToClient = coalescingSend(socket);
     this.trace?.("client attached");
     socket.on("message", (data, isBinary) => this.fromClient(data as Buffer, isBinary));
     socket.on("close", () => {
@@ -144,6 +149,7 @@ export class SessionRelay {
   attachAgent(socket: WebSocket): void {
     if (this.agent && this.agent !== socket) this.agent.terminate();
     this.agent = socket;
+    this.relayToAgent = coalescingSend(socket);
     this.agentPaused = false;
     this.trace?.("agent attached");
     socket.on("message", (data, isBinary) => this.fromAgent(data as Buffer, isBinary));
@@ -196,7 +202,7 @@ export class SessionRelay {
     this.trace?.(
       `c>a ${frame.messageType} ${frame.sequenceNumber}${this.agent ? "" : " (no agent: dropped)"}`,
     );
-    if (this.agent && this.agent.bufferedAmount < MAX_QUEUED_BYTES) this.agent.send(data);
+    if (this.agent && this.agent.bufferedAmount < MAX_QUEUED_BYTES) this.relayToAgent(data);
     else if (this.agent) this.dropped("agent");
   }
 
@@ -220,7 +226,7 @@ export class SessionRelay {
       this.dropped("client");
       return;
     }
-    this.client.send(data);
+    this.relayToClient(data);
     if (frame.messageType === MessageType.OutputStreamData && !isHandshakePayloadType(frame.payloadType)) {
       if (!this.clocksStarted) this.startClocks();
       else this.activity("output", false);

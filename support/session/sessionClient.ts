@@ -18,6 +18,7 @@ import {
   ChannelClosed,
   ClientHandshake,
   type ClientHandshakeOutcome,
+  coalescingSend,
   type Frame,
   isHandshakePayloadType,
   jsonPayload,
@@ -195,7 +196,7 @@ export class SessionClient {
     }
     this.trace?.("ResumeSession answered");
     const socket = await this.connect(resumed.StreamUrl, resumed.TokenValue);
-    this.stream.reconnect((frame) => socket.send(frame));
+    this.stream.reconnect(coalescingSend(socket));
   }
 
   /** TerminateSession through the API; resolves once the service's channel_closed arrives (or 10 s). */
@@ -245,7 +246,7 @@ export class SessionClient {
       // after resume() (test/reliability/nothing-lost.test.ts found it). A repeated ack is harmless.
       reackDuplicates: true,
       trace: this.trace,
-      send: (frame) => socket.send(frame),
+      send: coalescingSend(socket),
       deliver: (frame) => this.deliver(frame),
       onGiveUp: () => {
         // The plugin terminates the session when its input is never acknowledged.
