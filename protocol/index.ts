@@ -1,6 +1,7 @@
 /** The Session Manager data-channel protocol, shared by the harness (client role) and the emulator. */
 
 export * from "./clock";
+export * from "./coalesce";
 export * from "./constants";
 export * from "./errors";
 export * from "./frame";
@@ -12,3 +13,4 @@ export * from "./payloads";
 export * from "./reliable";
 export * from "./rto";
 export * from "./sessionCipher";
+export * from "./trace";

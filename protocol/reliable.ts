@@ -10,6 +10,7 @@ import { decodeFrame, encodeFrame, type Frame } from "./frame";
 import { ackFrame, streamDataFrame } from "./messages";
 import { AcknowledgeContent, parsePayload } from "./payloads";
 import { INITIAL_RTO_STATE, type RtoState, updateRto } from "./rto";
+import type { TraceFn } from "./trace";
 
 /** "agent" sends output_stream_data and receives input_stream_data; "client" (the plugin) the opposite. */
 export type StreamRole = "agent" | "client";
@@ -75,6 +76,8 @@ export interface ReliableStreamOptions {
    * read it, discards such messages without an ack.
    */
   reackDuplicates?: boolean;
+  /** Debug trace of sequence numbers, acks and resends (protocol/trace.ts). */
+  trace?: TraceFn;
 }
 
 /** What `receive` made of a frame. Only "other" frames are left entirely to the caller. */
@@ -156,6 +159,7 @@ export class ReliableStream {
   private readonly outgoingCapacity: number;
   private readonly incomingCapacity: number;
   private readonly reackDuplicates: boolean;
+  private readonly trace: TraceFn | undefined;
 
   private nextSeq = 0;
   private expected = 0;
@@ -197,6 +201,7 @@ export class ReliableStream {
     this.outgoingCapacity = options.outgoingCapacity ?? this.profile.capacity;
     this.incomingCapacity = options.incomingCapacity ?? this.profile.capacity;
     this.reackDuplicates = options.reackDuplicates ?? this.profile.reackDuplicates;
+    this.trace = options.trace;
     this.scheduler = this.clock.setInterval(() => this.tick(), RESEND_INTERVAL_MS);
   }
 
@@ -244,6 +249,9 @@ export class ReliableStream {
       this.transmit(bytes);
       this.counters.sent++;
     }
+    this.trace?.(
+      `send ${sequenceNumber}${this.isPaused ? " (paused: held)" : ""} unacked ${this.outgoing.size}`,
+    );
     this.keep({ sequenceNumber, bytes, lastSent: now, resends: 0 });
     return sequenceNumber;
   }
@@ -269,6 +277,7 @@ export class ReliableStream {
       case MessageType.StartPublication:
         // The plugin ignores both; the agent stops or resumes sending and resending.
         if (this.role === "agent") this.isPaused = frame.messageType === MessageType.PausePublication;
+        this.trace?.(`${frame.messageType} (paused ${this.isPaused})`);
         return { kind: "publication", frame, paused: this.isPaused };
       default:
         return { kind: "other", frame };
@@ -283,6 +292,9 @@ export class ReliableStream {
     this.transport = send;
     this.isPaused = false;
     if (this.closed) return;
+    this.trace?.(
+      `reconnect: resending ${this.outgoing.size} from ${this.outgoing.keys().next().value} expecting ${this.expected}`,
+    );
     const now = this.clock.now();
     for (const entry of this.outgoing.values()) {
       this.transmit(entry.bytes);
@@ -348,11 +360,15 @@ export class ReliableStream {
       this.counters.acked++;
       if (this.outgoing.size === 0) this.settleDrains(true);
     }
+    this.trace?.(
+      `ack-in ${sequenceNumber}${entry ? "" : " (unmatched)"} unacked ${this.outgoing.size} rto ${Math.round(this.rtoState.rto)}`,
+    );
     return { kind: "acknowledge", sequenceNumber, matched: entry !== undefined };
   }
 
   private process(frame: Frame): void | Promise<void> {
     const seq = frame.sequenceNumber;
+    this.trace?.(`data-in ${seq} expecting ${this.expected}`);
     if (seq === this.expected) {
       if (this.role === "client" && CLIENT_ACK_FIRST.has(frame.payloadType)) {
         // Acked before processing, so the peer will not resend it: keep it until the handler accepts it.
@@ -425,6 +441,7 @@ export class ReliableStream {
   }
 
   private refused(frame: Frame, error: unknown): false {
+    this.trace?.(`handler failed on ${frame.sequenceNumber}`);
     this.logger?.warn(`handler failed on ${frame.messageType} seq ${frame.sequenceNumber}: ${String(error)}`);
     this.counters.notReady++;
     return false;
@@ -450,6 +467,9 @@ export class ReliableStream {
     }
     head.resends++;
     this.counters.resent++;
+    this.trace?.(
+      `resend ${head.sequenceNumber} #${head.resends} after ${now - head.lastSent} ms, rto ${Math.round(this.rtoState.rto)}`,
+    );
     this.transmit(head.bytes);
     if (this.resendPolicy === "agent") head.lastSent = now;
   }
@@ -457,6 +477,7 @@ export class ReliableStream {
   private ack(frame: Frame): void {
     this.transmit(encodeFrame(ackFrame(frame, this.clock.now())));
     this.counters.acksSent++;
+    this.trace?.(`ack-out ${frame.sequenceNumber}`);
   }
 
   private transmit(bytes: Buffer): void {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type WebSocket from "ws";
+import { coalescingSend } from "../../protocol";
 import type { Logger } from "../logger";
 import type { MgsClient } from "./mgsClient";
 
@@ -26,6 +27,7 @@ export interface AgentDataChannelOptions {
 
 export class AgentDataChannel {
   private socket?: WebSocket;
+  private sendOnSocket: (frame: Buffer) => void = () => undefined;
   private closing = false;
 
   constructor(private readonly options: AgentDataChannelOptions) {}
@@ -33,7 +35,7 @@ export class AgentDataChannel {
   /** Opens the channel; rejects with the agent's failure text after the last attempt. */
   async open(): Promise<void> {
     try {
-      this.socket = await this.connectWithRetry();
+      this.use(await this.connectWithRetry());
     } catch (error) {
       throw new Error(
         `Setting up data channel with id ${this.options.sessionId} failed: ${(error as Error).message}`,
@@ -43,8 +45,13 @@ export class AgentDataChannel {
 
   /** Sends one frame on the current socket; a frame sent while reconnecting is resent by the stream. */
   send = (frame: Buffer): void => {
-    if (this.socket?.readyState === 1) this.socket.send(frame);
+    if (this.socket?.readyState === 1) this.sendOnSocket(frame);
   };
+
+  private use(socket: WebSocket): void {
+    this.socket = socket;
+    this.sendOnSocket = coalescingSend(socket);
+  }
 
   /** Closes the TCP connection without a close frame, as the agent does. */
   close(): void {
@@ -95,7 +102,7 @@ export class AgentDataChannel {
   private async reconnect(): Promise<void> {
     this.options.logger.info("data channel broke; reconnecting");
     try {
-      this.socket = await this.connectWithRetry();
+      this.use(await this.connectWithRetry());
       this.options.onReconnected(this.send);
     } catch (error) {
       if (!this.closing) this.options.onLost((error as Error).message);

@@ -16,6 +16,8 @@ import {
   SHUTDOWN_DRAIN_MS,
   SizeData,
   systemClock,
+  type TraceFn,
+  tracer,
 } from "../../protocol";
 import type { Logger } from "../logger";
 import type { SessionPreferences } from "../ssm/documents";
@@ -79,12 +81,14 @@ class SessionWorker {
   /** Unacknowledged output messages that pause the shell (MAX_UNACKED_OUTPUT_BYTES in full chunks). */
   private readonly maxUnacked: number;
   private cwlGroup = "";
+  private readonly trace: TraceFn | undefined;
 
   constructor(
     private readonly task: SessionTask,
     private readonly deps: SessionWorkerDeps,
   ) {
     this.log = deps.logger.child(task.sessionId);
+    this.trace = tracer(task.sessionId, "agent");
     this.maxUnacked = Math.max(64, Math.floor(MAX_UNACKED_OUTPUT_BYTES / (deps.outputChunkBytes ?? 1024)));
     this.cancelledSignal = new Promise((resolve) => {
       this.signalCancel = resolve;
@@ -95,7 +99,10 @@ class SessionWorker {
       nodeId: deps.nodeId,
       logger: this.log,
       onFrame: (data) => this.receive(data),
-      onReconnected: (send) => this.stream.reconnect(send),
+      onReconnected: (send) => {
+        this.trace?.("data channel reconnected");
+        this.stream.reconnect(send);
+      },
       onLost: (reason) => {
         this.log.warn(`data channel lost: ${reason}`);
         // The service no longer has this session: nobody will send channel_closed.
@@ -108,6 +115,7 @@ class SessionWorker {
       send: this.channel.send,
       deliver: (frame) => this.deliver(frame),
       logger: this.log,
+      trace: this.trace,
     });
   }
 
@@ -126,6 +134,7 @@ class SessionWorker {
     });
     try {
       await this.channel.open();
+      this.trace?.("data channel open");
     } catch (error) {
       return result("Failed", (error as Error).message);
     }
@@ -163,6 +172,7 @@ class SessionWorker {
     const first = await Promise.race([handshakeDone, this.cancelledSignal.then(() => undefined)]);
     if (!first) return { status: "Cancelled", output: "" };
     this.cipher = first.cipher;
+    this.trace?.("handshake done");
 
     const validation = await validateLogging(
       {
@@ -173,6 +183,7 @@ class SessionWorker {
       this.deps.logsApi,
       this.log,
     );
+    this.trace?.(`logging validated: ${validation.ok ? validation.mode : validation.error}`);
     if (!validation.ok) return { status: "Failed", output: validation.error };
     for (const warning of validation.warnings) this.sendOutput(Buffer.from(`${warning}\r\n`));
 
@@ -189,6 +200,7 @@ class SessionWorker {
     } catch (error) {
       return { status: "Failed", output: (error as Error).message };
     }
+    this.trace?.("shell started");
     if (this.stream.paused) this.shell.pause();
     this.shell.typeProfile(prefs.shellProfileLinux);
 
@@ -251,13 +263,18 @@ class SessionWorker {
     this.recorder.append(chunk);
     const payload = this.cipher ? this.cipher.sealOutgoing(PayloadType.Output, chunk) : chunk;
     this.stream.sendData(PayloadType.Output, payload);
-    if (this.stream.unacked >= this.maxUnacked && this.shell && !this.shell.paused) this.shell.pause();
+    if (this.stream.unacked >= this.maxUnacked && this.shell && !this.shell.paused) {
+      this.trace?.(`shell paused: ${this.stream.unacked} unacked`);
+      this.shell.pause();
+    }
   }
 
   /** Resumes the shell's output unless publication is paused or too much output is still unacknowledged. */
   private resumeShell(): void {
-    if (this.shell?.paused && !this.stream.paused && this.stream.unacked < this.maxUnacked / 2)
+    if (this.shell?.paused && !this.stream.paused && this.stream.unacked < this.maxUnacked / 2) {
+      this.trace?.(`shell resumed: ${this.stream.unacked} unacked`);
       this.shell.resume();
+    }
   }
 
   private receive(data: Buffer): void {

@@ -45,6 +45,7 @@ export interface ApiServer {
 }
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const logger = options.logger ?? silentLogger;
@@ -94,6 +95,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         listener,
       )
     : http.createServer(listener);
+  // Node closes an idle keep-alive connection after 5 s by default; an SDK client that reuses it at that
+  // moment fails with ECONNRESET (seen under load). Idle connections live a minute, as behind AWS's front
+  // doors, and headersTimeout must exceed keepAliveTimeout.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   if (options.tls) {
     // A client that does not trust the CA aborts the handshake: one debug line, no stack.
     server.on("tlsClientError", (error: Error) => logger.debug(`TLS handshake failed: ${error.message}`));

@@ -5,6 +5,7 @@
  */
 import type WebSocket from "ws";
 import {
+  coalescingSend,
   decodeFrame,
   encodeFrame,
   type Frame,
@@ -14,6 +15,8 @@ import {
   makeFrame,
   PayloadType,
   ProtocolError,
+  type TraceFn,
+  tracer,
 } from "../../protocol";
 import type { ServiceTimer, TimeScale } from "../clock";
 import type { ActivityKind, RelayFaults } from "../faults/types";
@@ -47,12 +50,16 @@ export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 export class SessionRelay {
   private client?: WebSocket;
   private agent?: WebSocket;
+  /** Relayed frames go out through these: one write per event-loop turn (protocol/coalesce.ts). */
+  private relayToClient: (data: Buffer) => void = () => undefined;
+  private relayToAgent: (data: Buffer) => void = () => undefined;
   private idleTimer?: ServiceTimer;
   private maxTimer?: ServiceTimer;
   private clocksStarted = false;
   private agentPaused = false;
   /** Set once the service has ended the session; later frames are dropped. */
   closed = false;
+  private readonly trace: TraceFn | undefined;
 
   constructor(
     readonly session: SessionRecord,
@@ -62,7 +69,9 @@ export class SessionRelay {
     private readonly log: Logger,
     /** Fault profile hooks (emulator/faults); none: AWS's behaviour. */
     private readonly faults: RelayFaults = {},
-  ) {}
+  ) {
+    this.trace = tracer(session.sessionId, "relay");
+  }
 
   /**
    * Called at StartSession. The clocks themselves start when the session becomes interactive: at the first
@@ -124,8 +133,11 @@ export class SessionRelay {
   attachClient(socket: WebSocket): void {
     if (this.client && this.client !== socket) this.client.terminate();
     this.client = socket;
+    this.relayToClient = coalescingSend(socket);
+    this.trace?.("client attached");
     socket.on("message", (data, isBinary) => this.fromClient(data as Buffer, isBinary));
     socket.on("close", () => {
+      this.trace?.(`client socket closed${this.client === socket ? "" : " (a replaced one)"}`);
       if (this.client !== socket) return;
       this.client = undefined;
       this.updateAgentPause();
@@ -137,7 +149,9 @@ export class SessionRelay {
   attachAgent(socket: WebSocket): void {
     if (this.agent && this.agent !== socket) this.agent.terminate();
     this.agent = socket;
+    this.relayToAgent = coalescingSend(socket);
     this.agentPaused = false;
+    this.trace?.("agent attached");
     socket.on("message", (data, isBinary) => this.fromAgent(data as Buffer, isBinary));
     socket.on("close", () => {
       if (this.agent === socket) this.agent = undefined;
@@ -185,7 +199,10 @@ export class SessionRelay {
       this.activity("ack", this.policy.acksResetIdle);
     }
     // The client cannot reach an absent (or not reading) agent; it resends what goes unacknowledged.
-    if (this.agent && this.agent.bufferedAmount < MAX_QUEUED_BYTES) this.agent.send(data);
+    this.trace?.(
+      `c>a ${frame.messageType} ${frame.sequenceNumber}${this.agent ? "" : " (no agent: dropped)"}`,
+    );
+    if (this.agent && this.agent.bufferedAmount < MAX_QUEUED_BYTES) this.relayToAgent(data);
     else if (this.agent) this.dropped("agent");
   }
 
@@ -201,12 +218,15 @@ export class SessionRelay {
     }
     if (!isBinary) return;
     // Without a client the agent's output is dropped; the agent keeps it buffered and resends.
+    this.trace?.(
+      `a>c ${frame.messageType} ${frame.sequenceNumber}${this.client ? ` queued ${this.client.bufferedAmount}` : " (no client: dropped)"}`,
+    );
     if (!this.client) return;
     if (this.client.bufferedAmount >= MAX_QUEUED_BYTES) {
       this.dropped("client");
       return;
     }
-    this.client.send(data);
+    this.relayToClient(data);
     if (frame.messageType === MessageType.OutputStreamData && !isHandshakePayloadType(frame.payloadType)) {
       if (!this.clocksStarted) this.startClocks();
       else this.activity("output", false);
@@ -239,6 +259,7 @@ export class SessionRelay {
     const shouldPause = this.client === undefined;
     if (shouldPause === this.agentPaused) return;
     this.agentPaused = shouldPause;
+    this.trace?.(shouldPause ? "pausing the agent" : "starting the agent");
     this.sendToAgent(
       makeFrame({
         messageType: shouldPause ? MessageType.PausePublication : MessageType.StartPublication,

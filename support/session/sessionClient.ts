@@ -18,6 +18,7 @@ import {
   ChannelClosed,
   ClientHandshake,
   type ClientHandshakeOutcome,
+  coalescingSend,
   type Frame,
   isHandshakePayloadType,
   jsonPayload,
@@ -26,6 +27,8 @@ import {
   parsePayload,
   ReliableStream,
   streamTimeoutReason,
+  type TraceFn,
+  tracer,
 } from "../../protocol";
 import { caBundleFromEnv } from "../config/caBundle";
 import { Transcript, type TranscriptMatch } from "./transcript";
@@ -81,12 +84,14 @@ export class SessionClient {
   private readonly clientId = randomUUID();
   private handshakeOutcome?: ClientHandshakeOutcome;
   private markerCount = 0;
+  private readonly trace: TraceFn | undefined;
 
   private constructor(
     readonly sessionId: string,
     readonly target: string,
     private readonly options: SessionClientOptions,
   ) {
+    this.trace = tracer(sessionId, "client");
     this.closed = new Promise((resolve) => {
       this.resolveClosed = (value) => {
         if (this.closedValue) return;
@@ -122,6 +127,11 @@ export class SessionClient {
   /** Set after a handshake (NonInteractiveCommands, Port, KMS). */
   get handshakeResult(): ClientHandshakeOutcome | undefined {
     return this.handshakeOutcome;
+  }
+
+  /** Where the data channel stands: the agent's next output sequence number expected, own input unacked. */
+  get streamPosition(): { expecting: number; unacked: number } {
+    return { expecting: this.stream.expectedSequenceNumber, unacked: this.stream.unacked };
   }
 
   get encrypted(): boolean {
@@ -170,6 +180,7 @@ export class SessionClient {
 
   /** Drops the data channel as a network failure would: no close frame, no ResumeSession. */
   dropConnection(): void {
+    if (this.socket) this.trace?.("connection dropped");
     this.socket?.terminate();
     this.socket = undefined;
   }
@@ -184,8 +195,9 @@ export class SessionClient {
     if (!resumed.TokenValue || !resumed.StreamUrl) {
       throw new SessionNotResumableError(`Session: ${this.sessionId} timed out.`);
     }
+    this.trace?.("ResumeSession answered");
     const socket = await this.connect(resumed.StreamUrl, resumed.TokenValue);
-    this.stream.reconnect((frame) => socket.send(frame));
+    this.stream.reconnect(coalescingSend(socket));
   }
 
   /** TerminateSession through the API; resolves once the service's channel_closed arrives (or 10 s). */
@@ -224,15 +236,18 @@ export class SessionClient {
       this.handshakeOutcome = outcome;
       if (outcome.customerMessage) this.transcript.append(Buffer.from(`${outcome.customerMessage}\n`));
     });
+    this.trace?.("StartSession answered");
     const socket = await this.connect(streamUrl, token);
+    this.trace?.("data channel open");
     this.stream = new ReliableStream({
       role: "client",
       // Unlike the plugin (spec 9), ack a duplicate again. When a drop loses an ack, the agent resends
       // that message; unacked, it stays the agent's oldest forever, and output the agent buffered while
       // publication was paused (client detached) is sent only once the oldest is acked: the session hangs
-      // after resume() (test/reliability/nothing-lost.soak.ts found it). A repeated ack is harmless.
+      // after resume() (test/reliability/nothing-lost.test.ts found it). A repeated ack is harmless.
       reackDuplicates: true,
-      send: (frame) => socket.send(frame),
+      trace: this.trace,
+      send: coalescingSend(socket),
       deliver: (frame) => this.deliver(frame),
       onGiveUp: () => {
         // The plugin terminates the session when its input is never acknowledged.

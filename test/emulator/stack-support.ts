@@ -22,7 +22,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type StackOptions, type StartedStack, startStack } from "../../emulator/stack";
 import { sdkTrusting } from "../../emulator/tls/sdkTrust";
-import { SessionClient } from "../../support/session/sessionClient";
+import { SessionClient, type SessionClientOptions } from "../../support/session/sessionClient";
 
 export interface TestStack {
   stack: StartedStack;
@@ -32,7 +32,10 @@ export interface TestStack {
   /** The caller's ARN as STS reports it (the expected session Owner and userIdentity.arn). */
   callerArn: string;
   /** Starts a session as the plugin would; the client is disposed in `stop()` if the test did not. */
-  open(input: StartSessionCommandInput): Promise<SessionClient>;
+  open(
+    input: StartSessionCommandInput,
+    options?: Pick<SessionClientOptions, "openTimeoutMs">,
+  ): Promise<SessionClient>;
   stop(): Promise<void>;
 }
 
@@ -60,8 +63,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     logs,
     kms,
     callerArn: identity.Arn!,
-    async open(input) {
-      const client = await SessionClient.start(input, { ssm, kms, ca });
+    async open(input, options) {
+      const client = await SessionClient.start(input, { ssm, kms, ca, ...options });
       clients.push(client);
       return client;
     },
