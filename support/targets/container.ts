@@ -33,6 +33,7 @@ import { EMULATED_AGENT_VERSION } from "../../emulator/agent/agentNode";
 import { DEFAULT_NODE_IDS } from "../../emulator/stack";
 import { newRunId, TemporaryDocuments } from "../documents/sessionDocument";
 import { createCompliantPreferences, createLogGroupFixtures } from "./accountFixtures";
+import { assembleTarget } from "./assembleTarget";
 import { readCaller } from "./aws";
 import { createClients, destroyClients } from "./clients";
 import {
@@ -416,46 +417,30 @@ async function prepare({
             },
       kmsKey: { ...preflight.capabilities.kms, keyId: keyArn },
     };
-    let disposed: Promise<void> | undefined;
-    return {
-      description: {
-        kind: "container",
-        region: REGION,
-        endpoint: agent.endpoint,
-        logsBackend: logs.description,
-        nodeIds: [nodeId],
-        agentVersion:
-          `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}, in ${agentImage}` +
-          (stale ? " (built from other sources than this checkout)" : ""),
-        timeScale,
-        accountId: caller.accountId,
-        callerArn: caller.arn,
-        runId,
+    return assembleTarget(
+      {
+        description: {
+          kind: "container",
+          region: REGION,
+          endpoint: agent.endpoint,
+          logsBackend: logs.description,
+          nodeIds: [nodeId],
+          agentVersion:
+            `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}, in ${agentImage}` +
+            (stale ? " (built from other sources than this checkout)" : ""),
+          timeScale,
+          accountId: caller.accountId,
+          callerArn: caller.arn,
+          runId,
+        },
+        clients,
+        nodeId,
+        capabilities,
+        logGroups: preflight.logGroups,
+        preflight,
       },
-      clients,
-      nodeId,
-      capabilities,
-      logGroups: preflight.logGroups,
-      preflight,
-      get sessionIds() {
-        return recorder.sessionIds;
-      },
-      realMs: (configuredMs) => configuredMs / timeScale,
-      createSessionDocument: (inputs) => documents.create(inputs),
-      deleteSessionDocument: (name) => documents.delete(name),
-      dispose: () => {
-        disposed ??= (async () => {
-          try {
-            await recorder.endActive().catch(() => undefined);
-            await documents.deleteAll().catch(() => undefined);
-          } finally {
-            destroyClients(clients);
-            await stopAll();
-          }
-        })();
-        return disposed;
-      },
-    };
+      { recorder, documents, timeScale, afterCleanUp: stopAll },
+    );
   } catch (error) {
     destroyClients(clients);
     throw error;
