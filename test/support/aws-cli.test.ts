@@ -12,8 +12,8 @@ import { after, describe, it } from "node:test";
 import { DescribeSessionsCommand, ListDocumentsCommand } from "@aws-sdk/client-ssm";
 import { DEFAULT_PRINCIPAL } from "../../emulator/api/credentials";
 import { RUN_ID_TAG } from "../../support/documents/sessionDocument";
-import { cli } from "./aws-cli-support";
 import { isolatedEnv, startEmulatedAccount } from "./aws-stack";
+import { cli } from "./cli-process";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "ssm-aws-cli-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
