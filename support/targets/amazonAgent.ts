@@ -29,14 +29,8 @@ import {
 import { type StartedStack, startStack } from "../../emulator/stack";
 import { newRunId } from "../documents/sessionDocument";
 import { ContainerTargetError, firstLine, LOCAL_BASE_IMAGE, OutputTail } from "./container";
-import {
-  configureTestcontainers,
-  ROLE_LABEL,
-  RUN_ID_LABEL,
-  removeContainersNow,
-  removeRunContainers,
-  startReaper,
-} from "./containerReaper";
+import { ROLE_LABEL, RUN_ID_LABEL } from "./containerReaper";
+import { connectToEngine, type RuntimeClient, type Testcontainers, trackRunContainers } from "./containerRun";
 import { DEFAULT_LOCAL_TIME_SCALE, prepareStackTarget } from "./embedded";
 import { type Target, type TargetDescription, TargetUnavailableError } from "./target";
 
@@ -77,9 +71,6 @@ export function amazonAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-type Testcontainers = typeof import("testcontainers");
-type RuntimeClient = Awaited<ReturnType<Testcontainers["getContainerRuntimeClient"]>>;
-
 export async function startAmazonAgentTarget(options: AmazonAgentTargetOptions): Promise<Target> {
   const log = options.log ?? ((line: string) => process.stderr.write(`container target: ${line}\n`));
   const timeScale = options.timeScale ?? DEFAULT_LOCAL_TIME_SCALE;
@@ -96,14 +87,9 @@ export async function startAmazonAgentTarget(options: AmazonAgentTargetOptions):
       unavailableDescription(why, options.image, timeScale, runId),
     );
 
-  configureTestcontainers();
-  const tc: Testcontainers = await import("testcontainers");
-  let client: RuntimeClient;
-  try {
-    client = await tc.getContainerRuntimeClient();
-  } catch (error) {
-    throw unavailable(`no Docker engine answers (${firstLine(error)})`);
-  }
+  const { tc, client } = await connectToEngine((error) =>
+    unavailable(`no Docker engine answers (${firstLine(error)})`),
+  );
   const problem = await ensureImage(tc, client, options, log);
   if (problem) throw unavailable(problem);
 
@@ -114,20 +100,12 @@ export async function startAmazonAgentTarget(options: AmazonAgentTargetOptions):
     region: REGION,
     timeScale,
   });
-  const reaper = startReaper(runId);
-  let container: StartedTestContainer | undefined;
-  const onExit = () => removeContainersNow(container ? [container.getId()] : []);
-  process.on("exit", onExit);
-  const stopAgent = async () => {
-    await container?.stop({ timeout: 10_000, remove: true, removeVolumes: true }).catch(() => undefined);
-    await removeRunContainers(runId).catch(() => undefined);
-    process.off("exit", onExit);
-    reaper.release();
-  };
+  const containers = trackRunContainers(runId);
   try {
     const tail = new OutputTail();
     // tls: true always gives the CA.
-    container = await startAgentContainer(tc, options.image, stack, stack.tls!.caPem, { runId, tail });
+    const container = await startAgentContainer(tc, options.image, stack, stack.tls!.caPem, { runId, tail });
+    containers.started.push(container);
     log(
       `run ${runId}: amazon-ssm-agent container ${container.getId().slice(0, 12)} (${options.image}) for ${AMAZON_AGENT_NODE}, service at ${stack.endpoint}`,
     );
@@ -142,10 +120,10 @@ export async function startAmazonAgentTarget(options: AmazonAgentTargetOptions):
         available: false,
         reason: "the real agent in container mode runs shells as its own user and ignores Run As",
       },
-      stopAgent,
+      stopAgent: containers.stopAll,
     });
   } catch (error) {
-    await stopAgent();
+    await containers.stopAll();
     await stack.stop();
     throw error;
   }

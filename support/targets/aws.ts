@@ -13,6 +13,7 @@
  */
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { newRunId, TemporaryDocuments } from "../documents/sessionDocument";
+import { assembleTarget } from "./assembleTarget";
 import { describeError } from "./awsErrors";
 import { createClients, destroyClients } from "./clients";
 import { formatPreflight, runPreflight } from "./preflight";
@@ -70,7 +71,6 @@ export async function startAwsTarget(options: AwsTargetOptions): Promise<Target>
       documents,
     });
     const nodeId = preflight.node?.nodeId ?? "";
-    const docs = documents;
 
     log(`aws target: account ${caller.accountId} as ${caller.arn}, region ${region}`);
     if (endpoints.ssm) log(`  endpoint override ${endpoints.ssm} (AWS_ENDPOINT_URL*)`);
@@ -87,46 +87,41 @@ export async function startAwsTarget(options: AwsTargetOptions): Promise<Target>
     );
     for (const line of formatPreflight(preflight)) log(`  ${line}`);
 
-    let disposed: Promise<void> | undefined;
-    return {
-      description: {
-        kind: "aws",
-        region,
-        ...(endpoints.ssm && { endpoint: endpoints.ssm }),
-        logsBackend: endpoints.logs
-          ? `CloudWatch Logs at ${endpoints.logs} (endpoint override)`
-          : `Amazon CloudWatch Logs (${region})`,
-        nodeIds: nodeId ? [nodeId] : [],
-        ...(preflight.node?.agentVersion && {
-          agentVersion: `amazon-ssm-agent ${preflight.node.agentVersion}`,
-        }),
-        timeScale,
-        accountId: caller.accountId,
-        callerArn: caller.arn,
-        runId,
-      },
-      clients,
-      nodeId,
-      capabilities: {
-        runAs: {
-          available: false,
-          reason: "Run As checks need an OS user on the node that the harness cannot create on AWS",
+    return assembleTarget(
+      {
+        description: {
+          kind: "aws",
+          region,
+          ...(endpoints.ssm && { endpoint: endpoints.ssm }),
+          logsBackend: endpoints.logs
+            ? `CloudWatch Logs at ${endpoints.logs} (endpoint override)`
+            : `Amazon CloudWatch Logs (${region})`,
+          nodeIds: nodeId ? [nodeId] : [],
+          ...(preflight.node?.agentVersion && {
+            agentVersion: `amazon-ssm-agent ${preflight.node.agentVersion}`,
+          }),
+          timeScale,
+          accountId: caller.accountId,
+          callerArn: caller.arn,
+          runId,
         },
-        kmsKey: { ...preflight.capabilities.kms, keyId: preflight.kmsKeyId },
+        clients,
+        nodeId,
+        capabilities: {
+          runAs: {
+            available: false,
+            reason: "Run As checks need an OS user on the node that the harness cannot create on AWS",
+          },
+          kmsKey: { ...preflight.capabilities.kms, keyId: preflight.kmsKeyId },
+        },
+        logGroups: preflight.logGroups,
+        preflight,
       },
-      logGroups: preflight.logGroups,
-      preflight,
-      get sessionIds() {
-        return recorder.sessionIds;
-      },
-      realMs: (configuredMs) => configuredMs / timeScale,
-      createSessionDocument: (inputs) => docs.create(inputs),
-      deleteSessionDocument: (name) => docs.delete(name),
-      dispose: () => {
-        disposed ??= (async () => {
-          const sessions = await recorder.endActive();
-          const leftDocuments = await docs.deleteAll();
-          destroyClients(clients);
+      {
+        recorder,
+        documents,
+        timeScale,
+        afterCleanUp: ({ sessions, leftDocuments }) => {
           if (sessions.ended.length > 0) log(`ended sessions still active: ${sessions.ended.join(", ")}`);
           const problems = [...sessions.failed, ...leftDocuments.map((name) => `document ${name}`)];
           if (problems.length > 0) {
@@ -134,10 +129,9 @@ export async function startAwsTarget(options: AwsTargetOptions): Promise<Target>
               `could not clean up ${problems.join("; ")}: run \`ssm-conformance cleanup --run-id ${runId} --region ${region}\``,
             );
           }
-        })();
-        return disposed;
+        },
       },
-    };
+    );
   } catch (error) {
     await documents?.deleteAll().catch(() => undefined);
     destroyClients(clients);

@@ -33,16 +33,11 @@ import { EMULATED_AGENT_VERSION } from "../../emulator/agent/agentNode";
 import { DEFAULT_NODE_IDS } from "../../emulator/stack";
 import { newRunId, TemporaryDocuments } from "../documents/sessionDocument";
 import { createCompliantPreferences, createLogGroupFixtures } from "./accountFixtures";
+import { assembleTarget } from "./assembleTarget";
 import { readCaller } from "./aws";
 import { createClients, destroyClients } from "./clients";
-import {
-  configureTestcontainers,
-  ROLE_LABEL,
-  RUN_ID_LABEL,
-  removeContainersNow,
-  removeRunContainers,
-  startReaper,
-} from "./containerReaper";
+import { ROLE_LABEL, RUN_ID_LABEL } from "./containerReaper";
+import { connectToEngine, type RuntimeClient, type Testcontainers, trackRunContainers } from "./containerRun";
 import { DEFAULT_LOCAL_TIME_SCALE } from "./embedded";
 import { runPreflight } from "./preflight";
 import { SessionRecorder } from "./sessionRecorder";
@@ -108,9 +103,6 @@ export function containerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
   };
 }
 
-type Testcontainers = typeof import("testcontainers");
-type RuntimeClient = Awaited<ReturnType<Testcontainers["getContainerRuntimeClient"]>>;
-
 /** Which service answers CloudWatch Logs calls, for the clients, the agents and the report. */
 interface LogsBackend {
   /** Absent: the agent container's own provider (the emulator's endpoint). */
@@ -130,33 +122,15 @@ export async function startContainerTarget(options: ContainerTargetOptions): Pro
     );
   }
   const timeScale = options.timeScale ?? DEFAULT_LOCAL_TIME_SCALE;
-  // No Ryuk (an image), host 127.0.0.1 (host networking): see configureTestcontainers.
-  configureTestcontainers();
-  const tc: Testcontainers = await import("testcontainers");
-  let client: RuntimeClient;
-  try {
-    client = await tc.getContainerRuntimeClient();
-  } catch (error) {
-    throw new ContainerTargetError(
-      `the container target needs a Docker engine and none answers (${firstLine(error)}); start dockerd, or use --target embedded`,
-    );
-  }
+  const { tc, client } = await connectToEngine(
+    (error) =>
+      new ContainerTargetError(
+        `the container target needs a Docker engine and none answers (${firstLine(error)}); start dockerd, or use --target embedded`,
+      ),
+  );
 
   const runId = newRunId();
-  const reaper = startReaper(runId);
-  const started: StartedTestContainer[] = [];
-  const onExit = () => removeContainersNow(started.map((c) => c.getId()));
-  process.on("exit", onExit);
-  const stopAll = async () => {
-    // Both at once: the agent ends its sessions on SIGTERM (10 s grace); LocalStack needs no grace.
-    await Promise.allSettled(
-      started.map((c) => c.stop({ timeout: 10_000, remove: true, removeVolumes: true })),
-    );
-    // Anything a failed start left behind (a container whose readiness wait was cut short).
-    await removeRunContainers(runId).catch(() => undefined);
-    process.off("exit", onExit);
-    reaper.release();
-  };
+  const { started, stopAll } = trackRunContainers(runId);
   const labels = (role: string) => ({ [RUN_ID_LABEL]: runId, [ROLE_LABEL]: role });
 
   try {
@@ -416,46 +390,30 @@ async function prepare({
             },
       kmsKey: { ...preflight.capabilities.kms, keyId: keyArn },
     };
-    let disposed: Promise<void> | undefined;
-    return {
-      description: {
-        kind: "container",
-        region: REGION,
-        endpoint: agent.endpoint,
-        logsBackend: logs.description,
-        nodeIds: [nodeId],
-        agentVersion:
-          `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}, in ${agentImage}` +
-          (stale ? " (built from other sources than this checkout)" : ""),
-        timeScale,
-        accountId: caller.accountId,
-        callerArn: caller.arn,
-        runId,
+    return assembleTarget(
+      {
+        description: {
+          kind: "container",
+          region: REGION,
+          endpoint: agent.endpoint,
+          logsBackend: logs.description,
+          nodeIds: [nodeId],
+          agentVersion:
+            `ssm-conformance agent emulating ${EMULATED_AGENT_VERSION}, in ${agentImage}` +
+            (stale ? " (built from other sources than this checkout)" : ""),
+          timeScale,
+          accountId: caller.accountId,
+          callerArn: caller.arn,
+          runId,
+        },
+        clients,
+        nodeId,
+        capabilities,
+        logGroups: preflight.logGroups,
+        preflight,
       },
-      clients,
-      nodeId,
-      capabilities,
-      logGroups: preflight.logGroups,
-      preflight,
-      get sessionIds() {
-        return recorder.sessionIds;
-      },
-      realMs: (configuredMs) => configuredMs / timeScale,
-      createSessionDocument: (inputs) => documents.create(inputs),
-      deleteSessionDocument: (name) => documents.delete(name),
-      dispose: () => {
-        disposed ??= (async () => {
-          try {
-            await recorder.endActive().catch(() => undefined);
-            await documents.deleteAll().catch(() => undefined);
-          } finally {
-            destroyClients(clients);
-            await stopAll();
-          }
-        })();
-        return disposed;
-      },
-    };
+      { recorder, documents, timeScale, afterCleanUp: stopAll },
+    );
   } catch (error) {
     destroyClients(clients);
     throw error;

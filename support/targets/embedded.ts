@@ -7,8 +7,9 @@ import { EMULATED_AGENT_VERSION } from "../../emulator/agent/agentNode";
 import { type StackOptions, type StartedStack, startStack } from "../../emulator/stack";
 import { newRunId, TemporaryDocuments } from "../documents/sessionDocument";
 import { createLogGroupFixtures, seedDefaultPreferences } from "./accountFixtures";
+import { assembleTarget } from "./assembleTarget";
 import { readCaller } from "./aws";
-import { createClients, destroyClients } from "./clients";
+import { createClients } from "./clients";
 import { runPreflight } from "./preflight";
 import { SessionRecorder } from "./sessionRecorder";
 import type { Target, TargetCapabilities, TargetDescription } from "./target";
@@ -103,45 +104,39 @@ export async function prepareStackTarget(stack: StartedStack, options: StackTarg
     runAs: options.runAs,
     kmsKey: { ...preflight.capabilities.kms, keyId: key.arn },
   };
-  let disposed: Promise<void> | undefined;
-  return {
-    description: {
-      kind: options.kind,
-      region: stack.region,
-      endpoint: stack.endpoint,
-      logsBackend: options.logsBackend,
-      nodeIds: [...stack.nodeIds, ...stack.externalNodeIds],
-      agentVersion: options.agentVersion,
+  return assembleTarget(
+    {
+      description: {
+        kind: options.kind,
+        region: stack.region,
+        endpoint: stack.endpoint,
+        logsBackend: options.logsBackend,
+        nodeIds: [...stack.nodeIds, ...stack.externalNodeIds],
+        agentVersion: options.agentVersion,
+        timeScale: stack.timeScale,
+        ...(stack.fault && { fault: stack.fault.label }),
+        accountId: caller.accountId,
+        callerArn: caller.arn,
+        runId: documents.runId,
+      },
+      clients,
+      ca: stack.tls?.caPem,
+      nodeId: options.nodeId,
+      capabilities,
+      logGroups: preflight.logGroups,
+      preflight,
+    },
+    {
+      recorder,
+      documents,
       timeScale: stack.timeScale,
-      ...(stack.fault && { fault: stack.fault.label }),
-      accountId: caller.accountId,
-      callerArn: caller.arn,
-      runId: documents.runId,
-    },
-    clients,
-    ca: stack.tls?.caPem,
-    nodeId: options.nodeId,
-    capabilities,
-    logGroups: preflight.logGroups,
-    preflight,
-    get sessionIds() {
-      return recorder.sessionIds;
-    },
-    realMs: (configuredMs) => configuredMs / stack.timeScale,
-    createSessionDocument: (inputs) => documents.create(inputs),
-    deleteSessionDocument: (name) => documents.delete(name),
-    dispose: () => {
-      disposed ??= (async () => {
-        await recorder.endActive();
-        await documents.deleteAll();
-        destroyClients(clients);
+      afterCleanUp: async () => {
         try {
           await options.stopAgent?.();
         } finally {
           await stack.stop();
         }
-      })();
-      return disposed;
+      },
     },
-  };
+  );
 }

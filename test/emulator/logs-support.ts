@@ -1,5 +1,9 @@
-/** What the CloudWatch Logs provider tests share: a fixed clock and the caller of every request. */
-import type { RequestContext } from "../../emulator/api/provider";
+/**
+ * What the CloudWatch Logs provider tests share: a fixed clock, the caller of every request, and the check
+ * of a refused request.
+ */
+import assert from "node:assert/strict";
+import { AwsServiceError, type RequestContext } from "../../emulator/api/provider";
 
 export const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 
@@ -16,3 +20,15 @@ export const CTX: RequestContext = {
 
 // biome-ignore lint/suspicious/noExplicitAny: responses are checked field by field
 export type Out = any;
+
+/** The request is refused as a client error (HTTP 400) with this code and, when given, this message. */
+export async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof AwsServiceError, `expected AwsServiceError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.equal(e.httpStatus, 400);
+    if (typeof message === "string") assert.equal(e.message, message);
+    else if (message) assert.match(e.message, message);
+    return true;
+  });
+}

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AwsServiceError } from "../../emulator/api/provider";
 import { createLogsProvider } from "../../emulator/logs";
-import { CTX, NOW, type Out } from "./logs-support";
+import { CTX, NOW, type Out, rejects } from "./logs-support";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -18,16 +17,6 @@ async function setup(clock: { t: number } = { t: NOW }) {
   const get = (input: Record<string, unknown> = {}) =>
     call("GetLogEvents", { logGroupName: "g", logStreamName: "s", ...input });
   return { call, put, get, store, clock };
-}
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsServiceError, `expected AwsServiceError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
 }
 
 const FORWARD = /^f\/[0-9]{56}\/s$/;

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { AwsServiceError } from "../../emulator/api/provider";
 import { createLogsProvider } from "../../emulator/logs";
-import { CTX, NOW, type Out } from "./logs-support";
+import { CTX, NOW, type Out, rejects } from "./logs-support";
 
 async function setup(options: { filterScanBudget?: number; streams?: string[] } = {}) {
   const { provider, store } = createLogsProvider({
@@ -34,16 +33,6 @@ async function setup(options: { filterScanBudget?: number; streams?: string[] } 
     throw new Error("pagination did not terminate");
   };
   return { call, put, filter, filterAll, store };
-}
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsServiceError, `expected AwsServiceError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
 }
 
 const msgs = (events: Out[]) => events.map((e: Out) => e.message);

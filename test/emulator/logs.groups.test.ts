@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AwsServiceError, type RequestContext } from "../../emulator/api/provider";
+import type { RequestContext } from "../../emulator/api/provider";
 import { createLogsProvider, RETENTION_DAYS } from "../../emulator/logs";
-import { CTX, NOW, type Out } from "./logs-support";
+import { CTX, NOW, type Out, rejects } from "./logs-support";
 
 function setup(clock: { t: number } = { t: NOW }, ctx: RequestContext = CTX) {
   const { provider, store } = createLogsProvider({ now: () => clock.t });
@@ -12,17 +12,6 @@ function setup(clock: { t: number } = { t: NOW }, ctx: RequestContext = CTX) {
     return await handler(input, c);
   };
   return { provider, store, call, clock };
-}
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsServiceError, `expected AwsServiceError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.equal(e.httpStatus, 400);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
 }
 
 describe("logs provider: contract", () => {

@@ -33,13 +33,21 @@ import {
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { restRequest } from "../../emulator/agent/restRequest";
 import { parseInteractiveShell } from "../../emulator/agent/task";
 import { type StartedStack, startStack } from "../../emulator/stack";
 import { sdkTrusting } from "../../emulator/tls/sdkTrust";
-import { type DecodedFrame, decodeFrame, encodeFrame, type Frame, MessageType } from "../../protocol";
-import { loadVectors, payloadBytes, type VectorEntry } from "../support/vectors";
+import { type DecodedFrame, decodeFrame, encodeFrame, MessageType } from "../../protocol";
+import { ArrivalWaiters, openSocket, payloadJson } from "../support/replayPeer";
+import {
+  loadVectors,
+  openFrame,
+  payloadText,
+  recordedBytes,
+  recordedFrame,
+  type VectorEntry,
+} from "../support/vectors";
 
 const AGENT_FILE = loadVectors("agent-gateway.json").entries;
 const SHELL_FILE = loadVectors("plugin-shell-session.json").entries;
@@ -65,41 +73,14 @@ const WAIT_MS = 10_000;
 /** How long "nothing more arrives" is watched for. */
 const QUIET_MS = 300;
 
-function payloadText(e: VectorEntry): string {
-  return payloadBytes(e.decoded!).toString("utf8");
-}
-
-function json(frame: Frame): Record<string, unknown> {
-  return JSON.parse(frame.payload.toString("utf8")) as Record<string, unknown>;
-}
-
 /** A recorded frame with the recorded session id replaced in its payload (see the header comment). */
 function forSession(e: VectorEntry, recordedSessionId: string, sessionId: string): Buffer {
-  const d = e.decoded!;
   const text = payloadText(e);
   assert.ok(text.includes(recordedSessionId), `entry ${e.index} names ${recordedSessionId}`);
   return encodeFrame({
-    messageType: d.messageType,
-    schemaVersion: d.schemaVersion,
-    createdDate: d.createdDate,
-    sequenceNumber: d.sequenceNumber,
-    flags: d.flags,
-    messageId: d.messageId,
-    payloadType: d.payloadType,
+    ...recordedFrame(e),
     payload: Buffer.from(text.split(recordedSessionId).join(sessionId)),
   });
-}
-
-function recordedBytes(e: VectorEntry): Buffer {
-  return Buffer.from(e.hex!, "hex");
-}
-
-/** The recorded Open*Channel text frame, key order kept, with a fresh token. */
-function openFrame(e: VectorEntry, token: string): string {
-  const open = JSON.parse(e.text!) as Record<string, unknown>;
-  assert.ok("TokenValue" in open);
-  open.TokenValue = token;
-  return JSON.stringify(open);
 }
 
 /** The direct children of the XML root, as the Go agent's encoding/xml reads a 201 body. */
@@ -120,7 +101,7 @@ function xmlChildren(body: string): { root: string; children: Record<string, str
 /** Binary frames received on one socket, in order, with waiting. */
 class Inbox {
   readonly frames: { frame: DecodedFrame; bytes: Buffer }[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly arrivals = new ArrivalWaiters();
   private taken = 0;
 
   constructor(readonly socket: WebSocket) {
@@ -128,28 +109,21 @@ class Inbox {
       if (!isBinary) return;
       const bytes = data as Buffer;
       this.frames.push({ frame: decodeFrame(bytes, { strict: true }), bytes });
-      for (const wake of this.waiters) wake();
+      this.arrivals.wake();
     });
   }
 
   /** The first frame not taken yet; frames are taken in order. */
   next(what: string, timeoutMs = WAIT_MS): Promise<{ frame: DecodedFrame; bytes: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
+    return this.arrivals.until(
+      () => {
         const item = this.frames[this.taken];
-        if (!item) return;
-        this.taken++;
-        this.waiters.delete(check);
-        clearTimeout(timer);
-        resolve(item);
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
+        if (item) this.taken++;
+        return item;
+      },
+      what,
+      timeoutMs,
+    );
   }
 
   /** The next frame must be `messageType`. */
@@ -170,21 +144,6 @@ class Inbox {
     );
     assert.equal(this.taken, this.frames.length, "frames left unexamined");
   }
-}
-
-async function dial(
-  url: string,
-  headers: Record<string, string>,
-  ca: string | undefined,
-): Promise<WebSocket> {
-  const socket = new WebSocket(url, { headers, ca, perMessageDeflate: false });
-  socket.on("error", () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    socket.once("error", reject);
-  });
-  return socket;
 }
 
 /** The official agent's side: signed REST calls and signed WebSocket upgrades, recorded frames. */
@@ -249,7 +208,7 @@ class FakeAgent {
       }),
     );
     url.protocol = this.base.protocol === "https:" ? "wss:" : "ws:";
-    return dial(url.toString(), signed.headers, this.ca);
+    return openSocket(url.toString(), { headers: signed.headers, ca: this.ca });
   }
 
   /** CreateDataChannel (recorded body) for a session, 201 + XML; returns the token. */
@@ -290,7 +249,7 @@ function assertInteractiveShell(
   assert.equal(frame.flags, 0);
   assert.equal(frame.payloadType, 0);
   assert.ok(Math.abs(frame.createdDate - Date.now()) < 60_000, "a real, non-zero CreatedDate");
-  const outer = json(frame);
+  const outer = payloadJson(frame);
   const recordedOuter = JSON.parse(recorded.payloadText!) as Record<string, unknown>;
   assert.deepEqual(Object.keys(outer).sort(), Object.keys(recordedOuter).sort());
   assert.equal(typeof outer.Content, "string", "Content is a JSON string, not an object");
@@ -319,7 +278,7 @@ function assertChannelClosedToAgent(frame: DecodedFrame, sessionId: string): voi
   assert.equal(frame.sequenceNumber, recorded.sequenceNumber);
   assert.equal(frame.flags, recorded.flags);
   assert.equal(frame.payloadType, recorded.payloadType);
-  const content = json(frame);
+  const content = payloadJson(frame);
   assert.deepEqual(
     Object.keys(content).sort(),
     Object.keys(JSON.parse(recorded.payloadText!) as object).sort(),
@@ -387,7 +346,7 @@ for (const transport of ["ws", "wss"] as const) {
       open: VectorEntry,
     ): Promise<Inbox> => {
       assert.ok(started.StreamUrl?.startsWith(`${transport}://`), started.StreamUrl);
-      const socket = await dial(started.StreamUrl!, {}, stack.tls?.caPem);
+      const socket = await openSocket(started.StreamUrl!, { headers: {}, ca: stack.tls?.caPem });
       const inbox = new Inbox(socket);
       socket.send(openFrame(open, started.TokenValue!));
       return inbox;
@@ -494,8 +453,8 @@ for (const transport of ["ws", "wss"] as const) {
       const closed = await client.expect(MessageType.ChannelClosed, WAIT_MS + 60_000 / TIME_SCALE);
       const idleAfterMs = Date.now() - lastInputAt;
       assert.ok(idleAfterMs >= 60_000 / TIME_SCALE - 100, `closed ${idleAfterMs} ms after the last input`);
-      assert.equal(json(closed.frame).Output, IDLE_TEXT);
-      assert.equal(json(closed.frame).SessionId, sessionId);
+      assert.equal(payloadJson(closed.frame).Output, IDLE_TEXT);
+      assert.equal(payloadJson(closed.frame).SessionId, sessionId);
       assertChannelClosedToAgent((await agentData.expect(MessageType.ChannelClosed)).frame, sessionId);
       assertChannelClosedToAgent((await control.expect(MessageType.ChannelClosed)).frame, sessionId);
       const ended = stack.internals.sessions.get(sessionId)!;
@@ -510,7 +469,7 @@ for (const transport of ["ws", "wss"] as const) {
       for (const complete of [a(17), a(18)]) {
         control.socket.send(forSession(complete, RECORDED_SESSION_A, sessionId));
         const ack = await control.expect(MessageType.AgentTaskAcknowledge);
-        assert.equal(json(ack.frame).MessageId, complete.decoded!.messageId);
+        assert.equal(payloadJson(ack.frame).MessageId, complete.decoded!.messageId);
         assertTaskAcknowledge(ack.frame, a(19), sessionId, RECORDED_SESSION_A);
       }
       await control.quiet();
@@ -555,12 +514,12 @@ for (const transport of ["ws", "wss"] as const) {
       agentData.socket.terminate();
       control.socket.send(forSession(a(21), RECORDED_SESSION_B, sessionId));
       const ack = await control.expect(MessageType.AgentTaskAcknowledge);
-      assert.equal(json(ack.frame).MessageId, a(21).decoded!.messageId);
+      assert.equal(payloadJson(ack.frame).MessageId, a(21).decoded!.messageId);
       assertTaskAcknowledge(ack.frame, a(22), sessionId, RECORDED_SESSION_B);
 
       const closed = await client.expect(MessageType.ChannelClosed);
-      assert.equal(json(closed.frame).Output, "");
-      assert.equal(json(closed.frame).SessionId, sessionId);
+      assert.equal(payloadJson(closed.frame).Output, "");
+      assert.equal(payloadJson(closed.frame).SessionId, sessionId);
       await statusIs(sessionId, "Terminated");
       assert.equal(stack.internals.sessions.get(sessionId)!.endCause, "shell-exit");
       // The agent ended it: no channel_closed goes back to the agent.
@@ -578,8 +537,8 @@ for (const transport of ["ws", "wss"] as const) {
 
       await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
       const closed = await client.expect(MessageType.ChannelClosed);
-      assert.equal(json(closed.frame).SessionId, sessionId);
-      assert.equal(json(closed.frame).Output, "");
+      assert.equal(payloadJson(closed.frame).SessionId, sessionId);
+      assert.equal(payloadJson(closed.frame).Output, "");
       assertChannelClosedToAgent((await agentData.expect(MessageType.ChannelClosed)).frame, sessionId);
       assertChannelClosedToAgent((await control.expect(MessageType.ChannelClosed)).frame, sessionId);
       await statusIs(sessionId, "Terminated");
@@ -588,7 +547,7 @@ for (const transport of ["ws", "wss"] as const) {
       agentData.socket.terminate();
       control.socket.send(forSession(a(17), RECORDED_SESSION_A, sessionId));
       const ack = await control.expect(MessageType.AgentTaskAcknowledge);
-      assert.equal(json(ack.frame).MessageId, a(17).decoded!.messageId);
+      assert.equal(payloadJson(ack.frame).MessageId, a(17).decoded!.messageId);
       assert.equal(stack.internals.sessions.get(sessionId)!.endCause, "terminate-api");
       await control.quiet();
     });

@@ -35,7 +35,15 @@ import {
 import WebSocket from "ws";
 import { type StartedStack, startStack } from "../../emulator/stack";
 import { type DecodedFrame, decodeFrame, encodeFrame, type Frame, MessageType } from "../../protocol";
-import { loadVectors, payloadBytes, type VectorEntry } from "../support/vectors";
+import { ArrivalWaiters, openSocket, payloadJson } from "../support/replayPeer";
+import {
+  loadVectors,
+  openFrame,
+  payloadText,
+  recordedBytes,
+  recordedFrame,
+  type VectorEntry,
+} from "../support/vectors";
 
 const NODE = "i-0e5c1a2b3c4d5e6f7";
 /** One configured minute lasts 4 s: long enough for a shell to start, short enough to wait for. */
@@ -45,39 +53,12 @@ const IDLE_DOCUMENT = "Vectors-IdleOneMinute";
 const PROMPT = /^[^\r\n]{0,40}[#$>%] $/;
 const WAIT_MS = 10_000;
 
-/** The recorded payload of a binary entry as text. */
-function payloadText(entry: VectorEntry): string {
-  return payloadBytes(entry.decoded!).toString("utf8");
-}
-
-function recordedFrame(entry: VectorEntry): Frame {
-  const d = entry.decoded!;
-  return {
-    messageType: d.messageType,
-    schemaVersion: d.schemaVersion,
-    createdDate: d.createdDate,
-    sequenceNumber: d.sequenceNumber,
-    flags: d.flags,
-    messageId: d.messageId,
-    payloadType: d.payloadType,
-    payload: payloadBytes(d),
-  };
-}
-
 /** A recorded plugin ack, re-aimed at the output frame we received (see the header comment). */
 function substitutedAck(template: VectorEntry, acked: Pick<Frame, "messageId" | "sequenceNumber">): Buffer {
   const content = JSON.parse(payloadText(template)) as Record<string, unknown>;
   content.AcknowledgedMessageId = acked.messageId;
   content.AcknowledgedMessageSequenceNumber = acked.sequenceNumber;
   return encodeFrame({ ...recordedFrame(template), payload: Buffer.from(JSON.stringify(content)) });
-}
-
-/** The recorded OpenDataChannel text frame, key order kept, with a fresh token. */
-function openFrame(entry: VectorEntry, token: string): string {
-  const open = JSON.parse(entry.text!) as Record<string, unknown>;
-  assert.ok("TokenValue" in open);
-  open.TokenValue = token;
-  return JSON.stringify(open);
 }
 
 /**
@@ -91,19 +72,13 @@ class ReplayClient {
   readonly outputs = new Map<number, DecodedFrame>();
   private socket!: WebSocket;
   private acksSent = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly arrivals = new ArrivalWaiters();
 
   constructor(private readonly ackTemplates: VectorEntry[]) {}
 
   async connect(streamUrl: string, openText: string): Promise<void> {
     // The plugin's upgrade carries no auth headers and no extensions.
-    const socket = new WebSocket(streamUrl, { perMessageDeflate: false });
-    socket.on("error", () => {});
-    await new Promise<void>((resolve, reject) => {
-      socket.once("open", resolve);
-      socket.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      socket.once("error", reject);
-    });
+    const socket = await openSocket(streamUrl);
     socket.on("message", (data, isBinary) => {
       if (isBinary && this.socket === socket) this.receive(data as Buffer);
     });
@@ -117,7 +92,7 @@ class ReplayClient {
 
   sendRecorded(entry: VectorEntry): void {
     assert.equal(entry.producedBy, "official-plugin");
-    this.send(Buffer.from(entry.hex!, "hex"));
+    this.send(recordedBytes(entry));
   }
 
   /** Drops the connection as the fake did to the plugin: TCP close, no close frame. */
@@ -132,14 +107,14 @@ class ReplayClient {
 
   /** Resolves with the first received frame matching `match`; rejects after `timeoutMs`. */
   waitFor(match: (f: DecodedFrame) => boolean, what: string, timeoutMs = WAIT_MS): Promise<DecodedFrame> {
-    return this.until(() => this.received.find(match), what, timeoutMs);
+    return this.arrivals.until(() => this.received.find(match), what, timeoutMs);
   }
 
   /** The service's acknowledge of one of our input frames. */
   ackOf(input: VectorEntry): Promise<DecodedFrame> {
     const id = input.decoded!.messageId;
     return this.waitFor(
-      (f) => f.messageType === MessageType.Acknowledge && ackContent(f).AcknowledgedMessageId === id,
+      (f) => f.messageType === MessageType.Acknowledge && payloadJson(f).AcknowledgedMessageId === id,
       `the acknowledge of ${input.decoded!.messageType} seq ${input.decoded!.sequenceNumber}`,
     );
   }
@@ -154,16 +129,18 @@ class ReplayClient {
 
   /** Waits until the output from `fromSeq` on equals `expected` (or cannot become it any more). */
   async waitForOutput(fromSeq: number, expected: string): Promise<void> {
-    await this.until(
-      () => {
-        const text = this.outputText(fromSeq);
-        return text.length >= expected.length ? true : undefined;
-      },
-      `output ${JSON.stringify(expected)} from seq ${fromSeq}`,
-      WAIT_MS,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; got ${JSON.stringify(this.outputText(fromSeq))}`);
-    });
+    await this.arrivals
+      .until(
+        () => {
+          const text = this.outputText(fromSeq);
+          return text.length >= expected.length ? true : undefined;
+        },
+        `output ${JSON.stringify(expected)} from seq ${fromSeq}`,
+        WAIT_MS,
+      )
+      .catch((error: Error) => {
+        throw new Error(`${error.message}; got ${JSON.stringify(this.outputText(fromSeq))}`);
+      });
     assert.equal(this.outputText(fromSeq), expected);
   }
 
@@ -181,30 +158,8 @@ class ReplayClient {
       this.acksSent++;
       this.send(substitutedAck(template, frame));
     }
-    for (const wake of this.waiters) wake();
+    this.arrivals.wake();
   }
-
-  private until<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const value = probe();
-        if (value === undefined) return;
-        this.waiters.delete(check);
-        clearTimeout(timer);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
-  }
-}
-
-function ackContent(frame: Frame): Record<string, unknown> {
-  return JSON.parse(frame.payload.toString("utf8")) as Record<string, unknown>;
 }
 
 /** The agent's ack of a recorded plugin input: envelope and payload bytes as the official agent's. */
@@ -219,7 +174,7 @@ function assertAckLikeRecorded(actual: DecodedFrame, recordedAck: VectorEntry, i
   // {"AcknowledgedMessageType":"input_stream_data","AcknowledgedMessageId":<the plugin's>,
   //  "AcknowledgedMessageSequenceNumber":<n>,"IsSequentialMessage":true}: the same bytes as the agent's.
   assert.equal(actual.payload.toString("utf8"), payloadText(recordedAck));
-  const content = ackContent(actual);
+  const content = payloadJson(actual);
   assert.equal(content.AcknowledgedMessageId, input.decoded!.messageId);
   assert.equal(content.AcknowledgedMessageSequenceNumber, input.decoded!.sequenceNumber);
 }

@@ -18,16 +18,8 @@ import { DEFAULT_PREFERENCES_DOCUMENT } from "../../support/targets/accountFixtu
 import { startAwsTarget } from "../../support/targets/aws";
 import { NEEDS } from "../../support/targets/preflight";
 import { sessionReason } from "../../support/targets/sessionRecorder";
-import { type EmulatedAccount, startEmulatedAccount } from "./aws-stack";
+import { DENIED_PRINCIPAL, type EmulatedAccount, startEmulatedAccount } from "./aws-stack";
 
-const DENIED = {
-  accessKeyId: "denied",
-  secretAccessKey: "denied-secret",
-  accountId: DEFAULT_PRINCIPAL.accountId,
-  arn: "arn:aws:iam::000000000000:user/denied",
-  userId: "AIDAZEMULATORDENIED01",
-  deniedOperations: ["ssm:StartSession", "logs:FilterLogEvents"],
-};
 const OFFLINE = "mi-0aaaaaaaaaaaaaaa1";
 const WINDOWS = "mi-0aaaaaaaaaaaaaaa2";
 
@@ -77,7 +69,7 @@ async function activeSessionIds(): Promise<string[]> {
 
 before(async () => {
   account = await startEmulatedAccount({
-    principals: [DEFAULT_PRINCIPAL, DENIED],
+    principals: [DEFAULT_PRINCIPAL, DENIED_PRINCIPAL],
     externalNodes: [OFFLINE, WINDOWS],
   });
   node = account.stack.nodeIds[0]!;
@@ -160,11 +152,11 @@ describe("the aws target against the stack, through the endpoint overrides", () 
   });
 
   it("turns denied calls into missing permissions and unavailable capabilities", async () => {
-    useEnvironment(account.env(DENIED));
+    useEnvironment(account.env(DENIED_PRINCIPAL));
     const target = await start({ logGroups: [account.logGroups.plain] });
     try {
       const { preflight } = target;
-      assert.equal(target.description.callerArn, DENIED.arn);
+      assert.equal(target.description.callerArn, DENIED_PRINCIPAL.arn);
       assert.deepEqual(preflight.missingPermissions, ["logs:FilterLogEvents", "ssm:StartSession"]);
       const session = preflight.capabilities.session;
       assert.ok(!session.available && /missing permission ssm:StartSession\b/.test(session.reason));

@@ -12,20 +12,11 @@ import { after, describe, it } from "node:test";
 import { DescribeSessionsCommand, ListDocumentsCommand } from "@aws-sdk/client-ssm";
 import { DEFAULT_PRINCIPAL } from "../../emulator/api/credentials";
 import { RUN_ID_TAG } from "../../support/documents/sessionDocument";
-import { cli } from "./aws-cli-support";
-import { isolatedEnv, startEmulatedAccount } from "./aws-stack";
+import { DENIED_PRINCIPAL, isolatedEnv, startEmulatedAccount } from "./aws-stack";
+import { cli } from "./cli-process";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "ssm-aws-cli-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-const DENIED = {
-  accessKeyId: "denied",
-  secretAccessKey: "denied-secret",
-  accountId: DEFAULT_PRINCIPAL.accountId,
-  arn: "arn:aws:iam::000000000000:user/denied",
-  userId: "AIDAZEMULATORDENIED01",
-  deniedOperations: ["ssm:StartSession", "logs:FilterLogEvents"],
-};
 
 function messagesOf(reportDir: string) {
   return readFileSync(path.join(reportDir, "messages.ndjson"), "utf8")
@@ -36,12 +27,12 @@ function messagesOf(reportDir: string) {
 
 describe("the aws target under faults", { concurrency: true }, () => {
   it("skips, with the missing permissions, what a caller may not do", { timeout: 180_000 }, async () => {
-    const account = await startEmulatedAccount({ principals: [DEFAULT_PRINCIPAL, DENIED] });
+    const account = await startEmulatedAccount({ principals: [DEFAULT_PRINCIPAL, DENIED_PRINCIPAL] });
     try {
       const reportDir = path.join(scratch, "denied");
       const args = ["--target", "aws", "--instance", account.stack.nodeIds[0]!, "--report-dir", reportDir];
       const { status, stdout, stderr } = await cli(args, {
-        env: isolatedEnv(account.env(DENIED), path.join(scratch, "home-denied")),
+        env: isolatedEnv(account.env(DENIED_PRINCIPAL), path.join(scratch, "home-denied")),
       });
       assert.equal(status, 0, `${stdout}\n${stderr}`);
       assert.match(

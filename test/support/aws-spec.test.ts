@@ -11,8 +11,8 @@ import path from "node:path";
 import { after, before, it } from "node:test";
 import { DescribeSessionsCommand, ListDocumentsCommand } from "@aws-sdk/client-ssm";
 import { RUN_ID_TAG } from "../../support/documents/sessionDocument";
-import { cli } from "./aws-cli-support";
 import { type EmulatedAccount, isolatedEnv, startEmulatedAccount } from "./aws-stack";
+import { cli } from "./cli-process";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "ssm-aws-spec-"));
 let account: EmulatedAccount;

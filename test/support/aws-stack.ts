@@ -4,12 +4,22 @@
  * sessions with that key), and the environment a user sets to point AWS tools at it.
  */
 import { CreateDocumentCommand } from "@aws-sdk/client-ssm";
-import type { Principal } from "../../emulator/api/credentials";
+import { DEFAULT_PRINCIPAL, type Principal } from "../../emulator/api/credentials";
 import { type StackOptions, type StartedStack, startStack } from "../../emulator/stack";
 import { sessionDocumentContent } from "../../support/documents/sessionDocument";
 import { createLogGroupFixtures, DEFAULT_PREFERENCES_DOCUMENT } from "../../support/targets/accountFixtures";
 import { createClients, destroyClients } from "../../support/targets/clients";
 import type { LogGroupFixtures, TargetClients } from "../../support/targets/target";
+
+/** A second caller of the account, denied what the preflight reports as missing permissions. */
+export const DENIED_PRINCIPAL: Principal = {
+  accessKeyId: "denied",
+  secretAccessKey: "denied-secret",
+  accountId: DEFAULT_PRINCIPAL.accountId,
+  arn: "arn:aws:iam::000000000000:user/denied",
+  userId: "AIDAZEMULATORDENIED01",
+  deniedOperations: ["ssm:StartSession", "logs:FilterLogEvents"],
+};
 
 export interface EmulatedAccount {
   stack: StartedStack;

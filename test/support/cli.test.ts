@@ -1,21 +1,13 @@
 /** The ssm-conformance command, spawned as a user runs it: exit statuses, one-line errors, reports. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { type Outcome, ROOT, cli as spawnCli } from "./cli-process";
 
-const ROOT = path.resolve(__dirname, "../..");
-const BIN = path.join(ROOT, "bin/ssm-conformance.js");
 const scratch = mkdtempSync(path.join(tmpdir(), "ssm-cli-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Outcome {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface SpawnOptions {
   cwd?: string;
@@ -23,23 +15,12 @@ interface SpawnOptions {
   onOutput?: (signal: (name: NodeJS.Signals) => void) => void;
 }
 
-function cli(args: string[], { cwd = ROOT, onOutput }: SpawnOptions = {}): Promise<Outcome> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** The command without the SDK's warning about this Node version. */
+function cli(args: string[], { cwd, onOutput }: SpawnOptions = {}): Promise<Outcome> {
+  return spawnCli(args, {
     cwd,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    if (stdout === "") onOutput?.((name) => child.kill(name));
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    onSpawn: (child) => child.stdout?.once("data", () => onOutput?.((name) => child.kill(name))),
   });
 }
 

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ConformanceReport } from "../../support/report/schema";
+import { cli, type Outcome } from "./cli-process";
 import { type FixtureRun, messageStream, metadata, mixedRun } from "./report-fixtures";
-import { cli, filesIn, type Outcome, readJson } from "./report-helpers";
+import { filesIn, readJson } from "./report-helpers";
 
 /** Built at run time so no literal that looks like an AWS access key id sits in the repository. */
 const FAKE_KEY_PREFIX = ["AK", "IA"].join("");

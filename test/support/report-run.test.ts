@@ -12,7 +12,8 @@ import { buildReports } from "../../support/report/build";
 import type { HistoryEntry } from "../../support/report/history";
 import type { LatencyReport } from "../../support/report/latency";
 import { type ConformanceReport, ConformanceReportSchema } from "../../support/report/schema";
-import { cli, filesIn, type Outcome, ROOT, readJson, withoutGeneratedAt } from "./report-helpers";
+import { cli, type Outcome, ROOT } from "./cli-process";
+import { filesIn, readJson, withoutGeneratedAt } from "./report-helpers";
 
 /** A lifecycle check, the latency scenario and an idle timeout: every kind of sample, in a few seconds. */
 const TAGS = "@smoke or @req:LOG-01 or @req:IDLE-01";

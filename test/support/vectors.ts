@@ -1,6 +1,8 @@
 /** Loads the golden vectors captured from the official plugin and agent (../shared/vectors, see its README). */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { Frame } from "../../protocol";
 
 export interface VectorDecoded {
   headerLength: number;
@@ -54,4 +56,37 @@ export function loadVectors(name: (typeof VECTOR_FILES)[number]): VectorFile {
 export function payloadBytes(decoded: VectorDecoded): Buffer {
   if (decoded.payloadHex !== undefined) return Buffer.from(decoded.payloadHex, "hex");
   return Buffer.from(decoded.payloadText ?? "", "utf8");
+}
+
+/** The recorded payload of a binary entry as text. */
+export function payloadText(entry: VectorEntry): string {
+  return payloadBytes(entry.decoded!).toString("utf8");
+}
+
+/** A binary entry's bytes as recorded. */
+export function recordedBytes(entry: VectorEntry): Buffer {
+  return Buffer.from(entry.hex!, "hex");
+}
+
+/** A binary entry as a frame: the recorded envelope and payload. */
+export function recordedFrame(entry: VectorEntry): Frame {
+  const d = entry.decoded!;
+  return {
+    messageType: d.messageType,
+    schemaVersion: d.schemaVersion,
+    createdDate: d.createdDate,
+    sequenceNumber: d.sequenceNumber,
+    flags: d.flags,
+    messageId: d.messageId,
+    payloadType: d.payloadType,
+    payload: payloadBytes(d),
+  };
+}
+
+/** A recorded Open*Channel text frame, key order kept, with a fresh token. */
+export function openFrame(entry: VectorEntry, token: string): string {
+  const open = JSON.parse(entry.text!) as Record<string, unknown>;
+  assert.ok("TokenValue" in open);
+  open.TokenValue = token;
+  return JSON.stringify(open);
 }

@@ -16,7 +16,14 @@ import {
   parseInput,
   TAGS,
 } from "../validation";
-import { groupNameFromIdentifier, type LogsRuntime, namespaceOf, requireGroup } from "./runtime";
+import {
+  groupByName,
+  groupNameFromIdentifier,
+  groupOperation,
+  type LogsRuntime,
+  namespaceOf,
+  requireGroup,
+} from "./runtime";
 
 /** The retention periods AWS accepts, in days. */
 export const RETENTION_DAYS = [
@@ -140,32 +147,20 @@ export function groupOperations(rt: LogsRuntime): Record<string, OperationHandle
       return out;
     },
 
-    PutRetentionPolicy(input, ctx) {
-      const req = parseInput(PutRetentionPolicyInput, input, "InvalidParameterException");
-      const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
+    PutRetentionPolicy: groupOperation(rt, PutRetentionPolicyInput, groupByName, (group, req) => {
       group.retentionInDays = req.retentionInDays;
-      return {};
-    },
+    }),
 
-    DeleteRetentionPolicy(input, ctx) {
-      const req = parseInput(GroupNameInput, input, "InvalidParameterException");
-      const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
+    DeleteRetentionPolicy: groupOperation(rt, GroupNameInput, groupByName, (group) => {
       group.retentionInDays = undefined;
-      return {};
-    },
+    }),
 
-    AssociateKmsKey(input, ctx) {
-      const req = parseInput(AssociateKmsKeyInput, input, "InvalidParameterException");
-      const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
+    AssociateKmsKey: groupOperation(rt, AssociateKmsKeyInput, groupByName, (group, req) => {
       group.kmsKeyId = req.kmsKeyId;
-      return {};
-    },
+    }),
 
-    DisassociateKmsKey(input, ctx) {
-      const req = parseInput(GroupNameInput, input, "InvalidParameterException");
-      const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
+    DisassociateKmsKey: groupOperation(rt, GroupNameInput, groupByName, (group) => {
       group.kmsKeyId = undefined;
-      return {};
-    },
+    }),
   };
 }

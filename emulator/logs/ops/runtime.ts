@@ -1,7 +1,9 @@
 /** What every logs operation handler shares: the store, the clock, the tunables, and resource lookups. */
-import type { RequestContext } from "../../api/provider";
+import type { z } from "zod";
+import type { OperationHandler, RequestContext } from "../../api/provider";
 import { groupNotFound, nameAndIdentifier, neitherNameNorIdentifier, streamNotFound } from "../errors";
 import type { LogGroupRecord, LogStreamRecord, LogsNamespace, LogsStore } from "../store";
+import { parseInput } from "../validation";
 
 export interface LogsRuntime {
   readonly store: LogsStore;
@@ -21,6 +23,27 @@ export function requireGroup(ns: LogsNamespace, name: string): LogGroupRecord {
   const group = ns.groups.get(name);
   if (!group) throw groupNotFound();
   return group;
+}
+
+/** For groupOperation: the group the input's logGroupName names. */
+export function groupByName(ns: LogsNamespace, req: { logGroupName: string }): LogGroupRecord {
+  return requireGroup(ns, req.logGroupName);
+}
+
+/**
+ * A handler that acts on one log group: it parses the input, finds the group (`find`) and returns what
+ * `act` returns, or an empty response.
+ */
+export function groupOperation<S extends z.ZodType>(
+  rt: LogsRuntime,
+  schema: S,
+  find: (ns: LogsNamespace, req: z.output<S>) => LogGroupRecord,
+  act: (group: LogGroupRecord, req: z.output<S>) => unknown,
+): OperationHandler {
+  return (input, ctx) => {
+    const req = parseInput(schema, input, "InvalidParameterException");
+    return act(find(namespaceOf(rt, ctx), req), req) ?? {};
+  };
 }
 
 export function requireStream(group: LogGroupRecord, name: string): LogStreamRecord {

@@ -3,8 +3,14 @@ import { z } from "zod";
 import { AwsServiceError, type OperationHandler } from "../../api/provider";
 import { groupNotFound } from "../errors";
 import type { LogGroupRecord, LogsNamespace } from "../store";
-import { awsList, awsString, LOG_GROUP_NAME, parseInput, TAG_KEY, TAGS } from "../validation";
-import { groupNameFromIdentifier, type LogsRuntime, namespaceOf, requireGroup } from "./runtime";
+import { awsList, awsString, LOG_GROUP_NAME, TAG_KEY, TAGS } from "../validation";
+import {
+  groupByName,
+  groupNameFromIdentifier,
+  groupOperation,
+  type LogsRuntime,
+  requireGroup,
+} from "./runtime";
 
 const MAX_TAGS = 50;
 const RESOURCE_ARN = awsString({
@@ -24,7 +30,8 @@ const UntagResourceInput = z.object({
 });
 const ListTagsForResourceInput = z.object({ resourceArn: RESOURCE_ARN });
 
-function groupByArn(ns: LogsNamespace, arn: string): LogGroupRecord {
+function groupByArn(ns: LogsNamespace, req: { resourceArn: string }): LogGroupRecord {
+  const arn = req.resourceArn;
   if (!arn.startsWith("arn:") || !/:log-group:[^:]+$/.test(arn)) throw groupNotFound();
   return requireGroup(ns, groupNameFromIdentifier(ns, arn));
 }
@@ -37,39 +44,26 @@ function addTags(group: LogGroupRecord, tags: Record<string, string>): void {
   for (const [k, v] of Object.entries(tags)) group.tags.set(k, v);
 }
 
+function removeTags(group: LogGroupRecord, keys: readonly string[]): void {
+  for (const k of keys) group.tags.delete(k);
+}
+
+function listTags(group: LogGroupRecord): { tags: Record<string, string> } {
+  return { tags: Object.fromEntries(group.tags) };
+}
+
+/** The older *LogGroup forms name the group; the *Resource forms give its ARN. The effect is the same. */
 export function tagOperations(rt: LogsRuntime): Record<string, OperationHandler> {
   return {
-    TagLogGroup(input, ctx) {
-      const req = parseInput(TagLogGroupInput, input, "InvalidParameterException");
-      addTags(requireGroup(namespaceOf(rt, ctx), req.logGroupName), req.tags);
-      return {};
-    },
-    UntagLogGroup(input, ctx) {
-      const req = parseInput(UntagLogGroupInput, input, "InvalidParameterException");
-      const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
-      for (const k of req.tags) group.tags.delete(k);
-      return {};
-    },
-    ListTagsLogGroup(input, ctx) {
-      const req = parseInput(ListTagsLogGroupInput, input, "InvalidParameterException");
-      const group = requireGroup(namespaceOf(rt, ctx), req.logGroupName);
-      return { tags: Object.fromEntries(group.tags) };
-    },
-    TagResource(input, ctx) {
-      const req = parseInput(TagResourceInput, input, "InvalidParameterException");
-      addTags(groupByArn(namespaceOf(rt, ctx), req.resourceArn), req.tags);
-      return {};
-    },
-    UntagResource(input, ctx) {
-      const req = parseInput(UntagResourceInput, input, "InvalidParameterException");
-      const group = groupByArn(namespaceOf(rt, ctx), req.resourceArn);
-      for (const k of req.tagKeys) group.tags.delete(k);
-      return {};
-    },
-    ListTagsForResource(input, ctx) {
-      const req = parseInput(ListTagsForResourceInput, input, "InvalidParameterException");
-      const group = groupByArn(namespaceOf(rt, ctx), req.resourceArn);
-      return { tags: Object.fromEntries(group.tags) };
-    },
+    TagLogGroup: groupOperation(rt, TagLogGroupInput, groupByName, (group, req) => addTags(group, req.tags)),
+    UntagLogGroup: groupOperation(rt, UntagLogGroupInput, groupByName, (group, req) =>
+      removeTags(group, req.tags),
+    ),
+    ListTagsLogGroup: groupOperation(rt, ListTagsLogGroupInput, groupByName, listTags),
+    TagResource: groupOperation(rt, TagResourceInput, groupByArn, (group, req) => addTags(group, req.tags)),
+    UntagResource: groupOperation(rt, UntagResourceInput, groupByArn, (group, req) =>
+      removeTags(group, req.tagKeys),
+    ),
+    ListTagsForResource: groupOperation(rt, ListTagsForResourceInput, groupByArn, listTags),
   };
 }

@@ -1,4 +1,4 @@
-/** Running the ssm-conformance command as a user does, against an emulated account. */
+/** Running the ssm-conformance command as a user does: spawned, with what it wrote collected. */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 
@@ -12,13 +12,16 @@ export interface Outcome {
 }
 
 export interface CliOptions {
-  env: NodeJS.ProcessEnv;
+  /** Default: the repository root. */
+  cwd?: string;
+  /** Default: this process's environment. */
+  env?: NodeJS.ProcessEnv;
   /** Called with the child once it is spawned (to signal it). */
   onSpawn?: (child: ChildProcess) => void;
 }
 
-export function cli(args: string[], { env, onSpawn }: CliOptions): Promise<Outcome> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+export function cli(args: string[], { cwd = ROOT, env, onSpawn }: CliOptions = {}): Promise<Outcome> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env });
   onSpawn?.(child);
   let stdout = "";
   let stderr = "";
