@@ -16,6 +16,7 @@ import { describe, it } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { AWS_HTTPS_PORT, amazonAgentHostNames } from "../../emulator/externalAgent/amazonAgentConfig";
 import { type StartedStack, startStack } from "../../emulator/stack";
+import { sdkTrusting } from "../../emulator/tls/sdkTrust";
 import { LOCAL_BASE_IMAGE } from "../../support/targets/container";
 import { dockerUnavailable, imageExists, readConformance, startCli } from "./helpers";
 
@@ -75,6 +76,7 @@ describe("the official amazon-ssm-agent in the container stack", async () => {
         region: REGION,
         endpoint: stack.endpoint,
         credentials: stack.credentials,
+        ...sdkTrusting(stack.tls!.caPem),
       });
       await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
       logs.destroy();
