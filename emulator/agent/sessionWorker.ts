@@ -104,9 +104,12 @@ class SessionWorker {
         this.stream.reconnect(send);
       },
       onLost: (reason) => {
-        this.log.warn(`data channel lost: ${reason}`);
-        // The service no longer has this session: nobody will send channel_closed.
-        if (reason.includes("Session is already terminated")) this.cancel();
+        // The service no longer has this session: nobody will send channel_closed. After a cancel (the
+        // service closes the socket while the worker drains), that is the expected end, not a fault.
+        const ended = reason.includes("Session is already terminated");
+        if (this.cancelled || ended) this.log.info(`data channel closed by the service: ${reason}`);
+        else this.log.warn(`data channel lost: ${reason}`);
+        if (ended) this.cancel();
       },
     });
     this.stream = new ReliableStream({
