@@ -45,6 +45,8 @@ Options:
   --logs-endpoint <url|aws>  Where the agents ship session logs: a CloudWatch Logs endpoint such as
                              LocalStack's http://127.0.0.1:4566, or aws for Amazon CloudWatch Logs
                              with the default credential chain (default: this emulator)
+  --agent-thread             Run the built-in agents on a worker thread of their own (a second core,
+                             as agents on their own machines); not with --fault
   --fault <name[:k=v,...]>   Run non-conformant on purpose with a fault profile (emulator/faults),
                              e.g. no-idle-timeout or slow-logs:delayMs=20000
   --tls                      Serve https and wss (what the real amazon-ssm-agent needs) with a
@@ -70,6 +72,7 @@ export interface CliOptions {
   logsEndpoint: string | undefined;
   /** A fault profile, checked: `name` or `name:key=value,...`. */
   fault: string | undefined;
+  agentThread: boolean;
   tls: boolean;
   help: boolean;
 }
@@ -100,9 +103,14 @@ export function parseCli(argv: string[]): CliOptions {
     defaultShellUser: v["default-shell-user"] === undefined ? undefined : userOf(v["default-shell-user"]),
     logsEndpoint: v["logs-endpoint"] === undefined ? undefined : logsEndpointOf(v["logs-endpoint"]),
     fault: v.fault === undefined ? undefined : faultOf(v.fault),
+    agentThread: v["agent-thread"] ?? false,
     tls: v.tls ?? false,
     help: v.help ?? false,
   };
+  if (options.agentThread && options.fault !== undefined)
+    throw new UsageError(
+      "--agent-thread cannot be combined with --fault (fault profiles hook the agents in-process)",
+    );
   const seen = new Set<string>();
   for (const id of [...(options.nodes ?? []), ...options.externalNodes]) {
     if (seen.has(id)) throw new UsageError(`node id ${id} is given more than once`);
@@ -138,6 +146,7 @@ function parse(argv: string[]) {
       "default-shell-user": { type: "string" },
       "logs-endpoint": { type: "string" },
       fault: { type: "string" },
+      "agent-thread": { type: "boolean" },
       tls: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -330,6 +339,7 @@ async function main(argv: string[]): Promise<void> {
       defaultShellUser,
       fault: options.fault,
       logsEndpoint: options.logsEndpoint,
+      agentThread: options.agentThread,
       tls: options.tls,
     });
   } catch (error) {

@@ -3,15 +3,10 @@
  * message gateway on the same port, and one built-in agent per managed node, connected over the real protocol.
  * `startStack(options)` returns a started handle; `stop()` ends sessions, kills shells, closes sockets.
  */
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { AgentNode, EMULATED_AGENT_VERSION } from "./agent/agentNode";
-import { sdkLogsApi } from "./agent/logging/logsApi";
+import { startAgentThread } from "./agent/agentThread";
+import { type BuiltInAgentsConfig, startBuiltInAgents } from "./agent/builtInAgents";
 import type { PipelineHooks } from "./agent/logging/uploader";
-import { MgsClient } from "./agent/mgsClient";
-import { startSessionWorker } from "./agent/sessionWorker";
 import type { Pacing } from "./agent/shell/outputPump";
-import type { SessionTask } from "./agent/task";
 import { DEFAULT_PRINCIPAL, type Principal } from "./api/credentials";
 import { startApiServer } from "./api/server";
 import { TimeScale } from "./clock";
@@ -25,11 +20,10 @@ import type { RelayPolicy } from "./messages/sessionRelay";
 import { NodeRegistry } from "./nodes";
 import { SessionRegistry } from "./sessions/registry";
 import { createSsmProvider } from "./ssm";
-import { DocumentStore, type InputStrictness, resolveSessionPreferences } from "./ssm/documents";
+import { DocumentStore, type InputStrictness } from "./ssm/documents";
 import { createStsProvider } from "./sts";
 import { createStackCertificates } from "./tls/authority";
 import { writeCaFile } from "./tls/caFile";
-import { sdkTrusting } from "./tls/sdkTrust";
 
 export interface StackOptions {
   /** Port of the single endpoint (API, REST and WebSockets). Default 0: any free port. */
@@ -72,6 +66,11 @@ export interface StackOptions {
    * `caFile`: where the CA certificate is written. Default: a temporary file, removed by stop().
    */
   tls?: boolean | { caFile?: string };
+  /**
+   * Run the built-in agents on a worker thread of their own (agent/agentThread.ts), so that they use a second
+   * core, as agents on their own machines would. Not with log hooks or a fault profile that hooks the agents.
+   */
+  agentThread?: boolean;
 }
 
 export interface StartedStack {
@@ -117,6 +116,8 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
   const fault = options.fault === undefined ? undefined : activateFault(options.fault);
   const faults = fault?.hooks ?? {};
   const logHooks = composeLogHooks(options.logHooks, faults.logs);
+  if (options.agentThread && (logHooks || faults.agent))
+    throw new Error("agentThread: log hooks and agent fault profiles need the agents in-process");
 
   const nodes = new NodeRegistry();
   for (const id of [...nodeIds, ...externalNodeIds]) nodes.register(id);
@@ -162,58 +163,27 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
   endpoint = api.url;
   gateway.attach(api.server);
 
-  const sdkConfig = { region, credentials };
-  // Our own components trust the stack's CA the way any client would: through their own settings.
-  const ownEndpoint = { ...sdkConfig, ...sdkTrusting(tls?.caPem), endpoint };
-  const logsClient = new CloudWatchLogsClient(
-    options.logsEndpoint === undefined
-      ? ownEndpoint
-      : options.logsEndpoint === "aws"
-        ? { region }
-        : { ...sdkConfig, endpoint: options.logsEndpoint },
-  );
-  const kmsClient = new KMSClient(ownEndpoint);
-  const logsApi = sdkLogsApi(logsClient);
-  const mgs = new MgsClient({ url: endpoint, region, credentials, ca: tls?.caPem });
-  const preferencesOf = (task: SessionTask) => {
-    const preferences = resolveSessionPreferences(task.documentContent, asParameterLists(task.parameters), {
-      inputs: documents.inputs,
-    });
-    return faults.agent?.preferences ? faults.agent.preferences(preferences) : preferences;
+  const agentsConfig: BuiltInAgentsConfig = {
+    nodeIds,
+    endpoint,
+    region,
+    credentials,
+    caPem: tls?.caPem,
+    logsEndpoint: options.logsEndpoint,
+    documentInputs: documents.inputs,
+    defaultShellUser: options.defaultShellUser,
+    pacing: options.pacing,
+    outputChunkBytes: options.outputChunkBytes,
   };
-  const decryptDataKey = async (ciphertextB64: string, context: Record<string, string>) => {
-    const out = await kmsClient.send(
-      new DecryptCommand({
-        CiphertextBlob: Buffer.from(ciphertextB64, "base64"),
-        EncryptionContext: context,
-      }),
-    );
-    return Buffer.from(out.Plaintext ?? new Uint8Array());
-  };
-  const agents = nodeIds.map(
-    (nodeId) =>
-      new AgentNode({
-        nodeId,
-        mgs,
-        logger,
-        startWorker: (task) =>
-          startSessionWorker(task, {
-            nodeId,
-            region,
-            agentVersion: EMULATED_AGENT_VERSION,
-            mgs,
-            logsApi,
-            decryptDataKey,
-            preferencesOf,
-            defaultShellUser: options.defaultShellUser,
-            pacing: options.pacing,
-            outputChunkBytes: options.outputChunkBytes,
-            logHooks,
-            logger: logger.child(`worker/${nodeId}`),
-          }),
-      }),
-  );
-  await Promise.all(agents.map((agent) => agent.start()));
+  const agents = await (options.agentThread
+    ? startAgentThread({ config: agentsConfig, logLevel: options.logLevel ?? "warn" })
+    : startBuiltInAgents(agentsConfig, logger, { logHooks, preferences: faults.agent?.preferences })
+  ).catch(async (error: unknown) => {
+    await gateway.close();
+    await api.close();
+    await caFile?.remove();
+    throw error;
+  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -247,24 +217,12 @@ export async function startStack(options: StackOptions = {}): Promise<StartedSta
         // then the channels and the server close. Batches a fault holds back go out first.
         faults.stop?.();
         gateway.endAllSessions();
-        await Promise.all(agents.map((agent) => agent.stop()));
+        await agents.stop();
         await gateway.close();
-        logsClient.destroy();
-        kmsClient.destroy();
         await api.close();
         await caFile?.remove();
       })();
       return stopping;
     },
   };
-}
-
-/** interactive_shell carries String parameters as strings; the document resolver takes lists. */
-function asParameterLists(parameters: Record<string, unknown>): Record<string, string[]> {
-  return Object.fromEntries(
-    Object.entries(parameters).map(([name, value]) => [
-      name,
-      Array.isArray(value) ? value.map(String) : [String(value)],
-    ]),
-  );
 }

@@ -104,6 +104,8 @@ export interface ChildStackOptions {
   /** Extra node options, e.g. ["--cpu-prof", "--cpu-prof-dir=reports/bench/prof"]. */
   execArgv?: string[];
   logLevel?: "debug" | "info" | "warn" | "error";
+  /** The built-in agents on a worker thread of their own (`--agent-thread`). */
+  agentThread?: boolean;
 }
 
 export async function startChildStack(options: ChildStackOptions = {}): Promise<ChildStack> {
@@ -120,6 +122,7 @@ export async function startChildStack(options: ChildStackOptions = {}): Promise<
     "--pacing",
     options.pacing ?? "faithful",
     ...(options.nodes ?? []).flatMap((n) => ["--node", n]),
+    ...(options.agentThread ? ["--agent-thread"] : []),
   ];
   const child = spawn(process.execPath, args, {
     cwd: root,

@@ -141,6 +141,7 @@ describe("stack CLI: flags", () => {
       defaultShellUser: undefined,
       logsEndpoint: undefined,
       fault: undefined,
+      agentThread: false,
       tls: false,
       help: false,
     });
@@ -184,9 +185,11 @@ describe("stack CLI: flags", () => {
       defaultShellUser: "ssm-user",
       logsEndpoint: "http://127.0.0.1:4566",
       fault: "late-idle-timeout:factor=3",
+      agentThread: false,
       tls: true,
       help: false,
     });
+    assert.equal(parseCli(["--agent-thread"]).agentThread, true);
     assert.equal(parseCli(["--time-scale", "0.5"]).timeScale, 0.5);
     assert.equal(parseCli(["--help"]).help, true);
     assert.equal(parseCli(["--logs-endpoint", "aws"]).logsEndpoint, "aws");
@@ -194,6 +197,7 @@ describe("stack CLI: flags", () => {
 
   const bad: [string[], RegExp][] = [
     [["--bogus"], /unknown option --bogus/],
+    [["--agent-thread", "--fault", "kms-ignored"], /--agent-thread cannot be combined with --fault/],
     [["--port", "abc"], /--port must be a number/],
     [["--port", "65536"], /--port must be from 0 to 65535/],
     [["--port", "-1"], /--port must be a number/],
