@@ -13,9 +13,9 @@
  * behind. An event later than that behind the group's newest is never seen, and the wait for it times out
  * (a visible failure, not a wrong latency).
  */
-import { setTimeout as delay } from "node:timers/promises";
 import { type FilteredLogEvent, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { type LogsClient, LogWatcher } from "./logWatcher";
+import { type PollSleep, pollAdaptively, unrefSleep } from "./pollLoop";
 
 export interface LogGroupWatcherOptions {
   logGroupName: string;
@@ -29,14 +29,14 @@ export interface LogGroupWatcherOptions {
   /** The harness clock for t3. Default Date.now. */
   now?: () => number;
   /** The wait between polls; must settle (either way) when `signal` aborts. Default: an unref'd timer. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  sleep?: PollSleep;
 }
 
 export class LogGroupWatcher {
   private readonly watchers = new Map<string, LogWatcher>();
   private readonly abort = new AbortController();
   private readonly now: () => number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  private readonly sleep: PollSleep;
   private loop?: Promise<void>;
   private latestTimestamp = Number.NEGATIVE_INFINITY;
   private maxLateness = 0;
@@ -48,7 +48,7 @@ export class LogGroupWatcher {
     private readonly options: LogGroupWatcherOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal, ref: false }));
+    this.sleep = options.sleep ?? unrefSleep;
   }
 
   /**
@@ -82,24 +82,13 @@ export class LogGroupWatcher {
   }
 
   private async run(): Promise<void> {
-    const min = this.options.minPollMs ?? 100;
-    const max = this.options.maxPollMs ?? 1000;
     const signal = this.abort.signal;
-    let wait = min;
-    while (!signal.aborted) {
-      let fresh: number;
-      try {
-        fresh = await this.poll(signal);
-      } catch (error) {
-        if (!signal.aborted) {
-          this.abort.abort();
-          await Promise.all([...this.watchers.values()].map((w) => w.stop(error as Error)));
-        }
-        return;
-      }
-      if (fresh > 0) wait = min;
-      await this.sleep(wait, signal).catch(() => undefined);
-      wait = Math.min(wait * 1.5, max);
+    const bounds = { minMs: this.options.minPollMs, maxMs: this.options.maxPollMs };
+    try {
+      await pollAdaptively((s) => this.poll(s), { ...bounds, signal, sleep: this.sleep });
+    } catch (error) {
+      this.abort.abort();
+      await Promise.all([...this.watchers.values()].map((w) => w.stop(error as Error)));
     }
   }
 

@@ -7,12 +7,12 @@
  * filter patterns, and the same code then serves every target. Pages may be empty and still carry a
  * nextToken (spec 14.2), so each poll follows the tokens to the end.
  */
-import { setTimeout as delay } from "node:timers/promises";
 import {
   type FilteredLogEvent,
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { type PollSleep, pollAdaptively, unrefSleep } from "./pollLoop";
 import { type SessionLogEvent, validateSessionLogEvent } from "./sessionLogEvent";
 
 /** The part of `CloudWatchLogsClient` the watcher uses (tests pass a fake). */
@@ -46,7 +46,7 @@ export interface LogWatcherOptions {
    */
   polling?: boolean;
   /** The wait between polls; must settle (either way) when `signal` aborts. Default: an unref'd timer. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  sleep?: PollSleep;
 }
 
 export interface SeenEvent {
@@ -100,7 +100,7 @@ export class LogWatcher {
   private readonly waiters = new Set<Waiter>();
   private readonly abort = new AbortController();
   private readonly now: () => number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  private readonly sleep: PollSleep;
   private loop?: Promise<void>;
   private stoppedBy?: LogWatchStopped;
   private streamFound = false;
@@ -112,7 +112,7 @@ export class LogWatcher {
   ) {
     this.now = options.now ?? Date.now;
     // Unref'd: a watcher alone never keeps the process alive; a pending wait does, until its timeout.
-    this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal, ref: false }));
+    this.sleep = options.sleep ?? unrefSleep;
   }
 
   /** Starts polling (once; a stopped watcher stays stopped; a fed watcher never polls). */
@@ -224,23 +224,12 @@ export class LogWatcher {
   }
 
   private async run(): Promise<void> {
-    const min = this.options.minPollMs ?? 100;
-    const max = this.options.maxPollMs ?? 1000;
     const signal = this.abort.signal;
-    let wait = min;
-    while (!signal.aborted) {
-      let fresh: number;
-      try {
-        fresh = await this.poll(signal);
-      } catch (error) {
-        if (!signal.aborted) {
-          this.halt(this.failed(error as Error));
-        }
-        return;
-      }
-      if (fresh > 0) wait = min;
-      await this.sleep(wait, signal).catch(() => undefined);
-      wait = Math.min(wait * 1.5, max);
+    const bounds = { minMs: this.options.minPollMs, maxMs: this.options.maxPollMs };
+    try {
+      await pollAdaptively((s) => this.poll(s), { ...bounds, signal, sleep: this.sleep });
+    } catch (error) {
+      this.halt(this.failed(error as Error));
     }
   }
 
