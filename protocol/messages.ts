@@ -1,4 +1,8 @@
-/** Frame builders for the messages both roles send: acks, stream data, session state, channel_closed. */
+/**
+ * Frame builders for the messages both roles send: acks, stream data, session state, channel_closed; and the
+ * client's OpenDataChannel text frame.
+ */
+import { randomUUID } from "node:crypto";
 import { Flags, MessageType, PayloadType } from "./constants";
 import { type Frame, makeFrame } from "./frame";
 import {
@@ -67,4 +71,22 @@ export function channelClosedFrame(
     channelClosed({ ...fields, messageId: frame.messageId, createdDate: new Date(now) }),
   );
   return frame;
+}
+
+/**
+ * The client's first (text) frame on the data channel, in the plugin's key order (real-agent-observations.md
+ * #26). `clientVersion` is left out when undefined, as some callers test.
+ */
+export function clientOpenDataChannel(open: {
+  token: string;
+  clientId?: string;
+  clientVersion?: string;
+}): string {
+  return JSON.stringify({
+    MessageSchemaVersion: "1.0",
+    RequestId: randomUUID(),
+    TokenValue: open.token,
+    ClientId: open.clientId ?? randomUUID(),
+    ...(open.clientVersion !== undefined && { ClientVersion: open.clientVersion }),
+  });
 }

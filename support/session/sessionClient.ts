@@ -18,6 +18,7 @@ import {
   ChannelClosed,
   ClientHandshake,
   type ClientHandshakeOutcome,
+  clientOpenDataChannel,
   coalescingSend,
   type Frame,
   isHandshakePayloadType,
@@ -277,15 +278,7 @@ export class SessionClient {
       socket.once("error", reject);
     });
     socket.on("error", () => undefined);
-    socket.send(
-      JSON.stringify({
-        MessageSchemaVersion: "1.0",
-        RequestId: randomUUID(),
-        TokenValue: token,
-        ClientId: this.clientId,
-        ClientVersion: CLIENT_VERSION,
-      }),
-    );
+    socket.send(clientOpenDataChannel({ token, clientId: this.clientId, clientVersion: CLIENT_VERSION }));
     socket.on("message", (data, isBinary) => {
       if (isBinary && this.socket === socket) this.receive(data as Buffer);
     });

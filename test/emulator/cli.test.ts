@@ -14,9 +14,9 @@ import WebSocket from "ws";
 import { parseCli, UsageError } from "../../emulator/cli";
 import { STACK_STOP_OUTPUT } from "../../emulator/messages/closeReasons";
 import { sdkTrusting } from "../../emulator/tls/sdkTrust";
-import { decodeFrame, MessageType } from "../../protocol";
+import { clientOpenDataChannel, decodeFrame, MessageType } from "../../protocol";
 import { caBundleFromEnv } from "../../support/config/caBundle";
-import { SessionClient } from "../../support/session/sessionClient";
+import { CLIENT_VERSION, SessionClient } from "../../support/session/sessionClient";
 
 const ROOT = path.resolve(__dirname, "../..");
 const START_TIMEOUT_MS = 60_000;
@@ -380,15 +380,7 @@ describe("stack CLI: the process", { concurrency: true }, () => {
         }),
       );
       await new Promise<void>((resolve) => socket.once("open", () => resolve()));
-      socket.send(
-        JSON.stringify({
-          MessageSchemaVersion: "1.0",
-          RequestId: "7b6f2b9e-3d5c-4a51-9d55-2f0f1e1d2c3b",
-          TokenValue: started.TokenValue,
-          ClientId: "0c3e6a0e-2f55-4b8b-8f57-3f0b0f6b1f2a",
-          ClientVersion: "1.2.0.0",
-        }),
-      );
+      socket.send(clientOpenDataChannel({ token: started.TokenValue!, clientVersion: CLIENT_VERSION }));
       await prompt;
 
       run.child.kill("SIGINT");

@@ -3,7 +3,6 @@
  * keeps serving afterwards (spec 2.2, 2.4, 3.1).
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import {
   CreateDocumentCommand,
@@ -19,6 +18,7 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import WebSocket from "ws";
+import { clientOpenDataChannel } from "../../protocol";
 import { startTestStack, type TestStack, unique } from "./stack-support";
 
 describe("stack: bad inputs", () => {
@@ -159,13 +159,7 @@ describe("stack: bad inputs", () => {
         });
       });
     }
-    const openFrame = (token: string) =>
-      JSON.stringify({
-        MessageSchemaVersion: "1.0",
-        RequestId: randomUUID(),
-        TokenValue: token,
-        ClientId: randomUUID(),
-      });
+    const openFrame = (token: string) => clientOpenDataChannel({ token });
     const assertRefused = (
       outcome: { code: number; reason: string } | { open: WebSocket },
       reason: RegExp,

@@ -3,12 +3,11 @@
  * encryption is required but the group is not encrypted, and the plain-text upload at the end.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { CreateLogGroupCommand, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { StartSessionCommand } from "@aws-sdk/client-ssm";
 import WebSocket from "ws";
-import { ChannelClosed, decodeFrame, MessageType, parsePayload } from "../../protocol";
+import { ChannelClosed, clientOpenDataChannel, decodeFrame, MessageType, parsePayload } from "../../protocol";
 import { SessionClosedError } from "../../support/session/sessionClient";
 import {
   createSessionDocument,
@@ -167,14 +166,7 @@ describe("stack: session logging", { concurrency: true }, () => {
       socket.once("open", resolve);
       socket.once("error", reject);
     });
-    socket.send(
-      JSON.stringify({
-        MessageSchemaVersion: "1.0",
-        RequestId: randomUUID(),
-        TokenValue: started.TokenValue,
-        ClientId: randomUUID(),
-      }),
-    );
+    socket.send(clientOpenDataChannel({ token: started.TokenValue! }));
     const code = await Promise.race([
       closedWith,
       new Promise((resolve) => setTimeout(resolve, 3_000, "still open")),

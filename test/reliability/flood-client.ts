@@ -1,8 +1,14 @@
 /** A misbehaving data-channel client for the resource-limit test (not a test file itself). */
-import { randomUUID } from "node:crypto";
 import { SSMClient, StartSessionCommand } from "@aws-sdk/client-ssm";
 import WebSocket from "ws";
-import { encodeFrame, MessageType, PayloadType, streamDataFrame } from "../../protocol";
+import {
+  clientOpenDataChannel,
+  encodeFrame,
+  MessageType,
+  PayloadType,
+  streamDataFrame,
+} from "../../protocol";
+import { CLIENT_VERSION } from "../../support/session/sessionClient";
 
 export interface FloodSession {
   sessionId: string;
@@ -33,15 +39,7 @@ export async function openFloodSession(
     socket.once("error", reject);
   });
   socket.on("error", () => undefined);
-  socket.send(
-    JSON.stringify({
-      MessageSchemaVersion: "1.0",
-      RequestId: randomUUID(),
-      TokenValue: started.TokenValue,
-      ClientId: randomUUID(),
-      ClientVersion: "1.2.0.0",
-    }),
-  );
+  socket.send(clientOpenDataChannel({ token: started.TokenValue!, clientVersion: CLIENT_VERSION }));
   // Wait for the prompt (the first output frame), without acknowledging it.
   await new Promise<void>((resolve) => {
     socket.on("message", (_data, isBinary) => {

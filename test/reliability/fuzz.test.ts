@@ -10,12 +10,19 @@
  * FUZZ_SEED and FUZZ_RUNS override the seed and the number of runs per property.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { StartSessionCommand, TerminateSessionCommand } from "@aws-sdk/client-ssm";
 import fc from "fast-check";
 import WebSocket from "ws";
-import { decodeFrame, encodeFrame, MessageType, PayloadType, streamDataFrame } from "../../protocol";
+import {
+  clientOpenDataChannel,
+  decodeFrame,
+  encodeFrame,
+  MessageType,
+  PayloadType,
+  streamDataFrame,
+} from "../../protocol";
+import { CLIENT_VERSION } from "../../support/session/sessionClient";
 import { startTestStack, type TestStack } from "../emulator/stack-support";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
@@ -117,15 +124,7 @@ describe(`reliability: fuzzing the data channel and the API (seed ${SEED})`, () 
         // the agent's output frames are checked elsewhere
       }
     });
-    socket.send(
-      JSON.stringify({
-        MessageSchemaVersion: "1.0",
-        RequestId: randomUUID(),
-        TokenValue: started.TokenValue,
-        ClientId: randomUUID(),
-        ClientVersion: "1.2.0.0",
-      }),
-    );
+    socket.send(clientOpenDataChannel({ token: started.TokenValue!, clientVersion: CLIENT_VERSION }));
     // A harmless base frame: a shell comment, never a command (no CR/LF is ever part of the payload).
     const base = encodeFrame(
       streamDataFrame(
