@@ -13,6 +13,7 @@ import {
   ReliableStream,
   VirtualClock,
 } from "../../protocol";
+import { prng } from "../support/prng";
 
 interface LinkParams {
   /** Seeds the link's random choices (fast-check picks it, so failures replay). */
@@ -53,18 +54,6 @@ const agentMessages = messages([
   PayloadType.ExitCode,
 ]);
 const clientMessages = messages([PayloadType.Output, PayloadType.Size, PayloadType.HandshakeResponse]);
-
-/** mulberry32: a tiny deterministic PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isAck(bytes: Buffer): boolean {
   const name = MessageType.Acknowledge;

@@ -28,6 +28,7 @@ import {
   unique,
   waitUntil,
 } from "../emulator/stack-support";
+import { prng } from "../support/prng";
 
 const SESSIONS = Number(process.env.RELIABILITY_SESSIONS ?? 20);
 const COMMANDS = Number(process.env.RELIABILITY_COMMANDS ?? 10);
@@ -39,18 +40,6 @@ const DROP_RATE = 0.2;
 /** For one command's output, resume included; and for a session's prompt (all sessions start at once). */
 const COMMAND_TIMEOUT_MS = 60_000;
 const OPEN_TIMEOUT_MS = 120_000;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
